@@ -1,0 +1,101 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSwift6: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "astral",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "astral", targets: ["astral"]),
+        .library(name: "Detection", targets: ["Detection"]),
+        .library(name: "Rego", targets: ["Rego"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Pure layer: values in, values out. No I/O, no server, no database, no logging.
+        .target(
+            name: "Detection",
+            swiftSettings: strictSwift6
+        ),
+        .target(
+            name: "Rego",
+            dependencies: [
+                .product(name: "BigInt", package: "BigInt"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .target(
+            name: "Ledger",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // Storage owns every SQL statement.
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Ledger",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // Scan → policy → decision → event.
+        .target(
+            name: "Enforcement",
+            dependencies: ["Detection", "Rego", "Ledger", "Storage"],
+            swiftSettings: strictSwift6
+        ),
+        // HTTP: routing, authentication, problem+json, streaming.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "Enforcement",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .executableTarget(
+            name: "astral",
+            dependencies: [
+                "Detection", "Rego", "Ledger", "Storage", "Enforcement", "Gateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "TestSupport"], swiftSettings: strictSwift6),
+        .testTarget(name: "RegoTests", dependencies: ["Rego", "TestSupport"], swiftSettings: strictSwift6),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"], swiftSettings: strictSwift6),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

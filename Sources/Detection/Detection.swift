@@ -1,0 +1,2 @@
+/// The `Detection` module. See README for its role.
+public enum DetectionModule {}

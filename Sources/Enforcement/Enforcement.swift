@@ -1,0 +1,2 @@
+/// The `Enforcement` module. See README for its role.
+public enum EnforcementModule {}

@@ -1,0 +1,2 @@
+/// The `Gateway` module. See README for its role.
+public enum GatewayModule {}

@@ -1,0 +1,2 @@
+/// The `Ledger` module. See README for its role.
+public enum LedgerModule {}

@@ -1,0 +1,2 @@
+/// The `Rego` module. See README for its role.
+public enum RegoModule {}

@@ -1,0 +1,2 @@
+/// The `Storage` module. See README for its role.
+public enum StorageModule {}

@@ -1,0 +1,9 @@
+import Testing
+import TestSupport
+
+@Suite struct StorageSharedDataTests {
+    @Test func sharedDirectoryIsPresent() throws {
+        let dir = try SharedFixtures.directory()
+        #expect(!dir.path.isEmpty)
+    }
+}
