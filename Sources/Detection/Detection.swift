@@ -1,2 +1,0 @@
-/// The `Detection` module. See README for its role.
-public enum DetectionModule {}
