@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
 # Installs what Astral's build and tests need on a fresh Debian 12 machine.
-# Idempotent: skips what is already present.
+# Idempotent: installs only what is missing. Needs root (or sudo) for apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_apt=()
-command -v swift >/dev/null || { echo "swift toolchain (6.1 or newer) is required" >&2; exit 1; }
-[ -n "${need_apt[*]:-}" ] && true
-exit 0
+command -v swift >/dev/null || { echo "a Swift toolchain (6.1 or newer) is required on PATH" >&2; exit 1; }
+
+# Debian packages: SQLite headers for GRDB, python venv for the SDK tests.
+wanted=(libsqlite3-dev python3-venv)
+missing=()
+for pkg in "${wanted[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  echo "installing Debian packages: ${missing[*]}" >&2
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
