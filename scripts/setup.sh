@@ -16,6 +16,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   echo "installing Debian packages: ${missing[*]}" >&2
-  $sudo_cmd apt-get update -qq
+  # Some images cannot run gpgv as apt's sandbox user; retry as root then.
+  $sudo_cmd apt-get update -qq || $sudo_cmd apt-get update -qq -o APT::Sandbox::User=root
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
