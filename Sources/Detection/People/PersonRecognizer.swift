@@ -1,0 +1,119 @@
+/// PERSON without a statistical model: capitalised word runs scored by the
+/// census name lists, honorifics and cue words ("my name is", "Patient:", "Dear").
+extension ScanContext {
+    /// Whether the token looks like a capitalised name word: "Maria", "O'Neal" (as tokens), "Ángeles".
+    @inline(__always) func isCapitalized(_ t: Token) -> Bool {
+        guard t.letters >= 1, t.digits == 0 else { return false }
+        let b = bytes[t.start]
+        if Bytes.isUpper(b) {
+            if t.length == 1 { return false }
+            // Not ALL CAPS (acronyms), except short all-caps words are skipped too.
+            return t.uppers < t.length || t.length == 1
+        }
+        // Latin-1 supplement capitals À–Þ (C3 80–C3 9E) and Latin Extended-A capitals (even code points, rough).
+        if b == 0xC3, t.start + 1 < n { let c = bytes[t.start + 1]; return c >= 0x80 && c <= 0x9E && c != 0x97 }
+        if b == 0xC4 || b == 0xC5 { return bytes[t.start + 1] & 1 == 0 }
+        return false
+    }
+
+    func isSentenceStart(_ t: Token) -> Bool {
+        var p = t.start - 1
+        while p >= 0 && (bytes[p] == UInt8(ascii: " ") || bytes[p] == UInt8(ascii: "\"") || bytes[p] == UInt8(ascii: "'") || bytes[p] == UInt8(ascii: "(") || bytes[p] == UInt8(ascii: "*")) { p -= 1 }
+        if p < 0 { return true }
+        let b = bytes[p]
+        return b == UInt8(ascii: ".") || b == UInt8(ascii: "!") || b == UInt8(ascii: "?") || b == UInt8(ascii: "\n") || b == UInt8(ascii: ">") || b == UInt8(ascii: "\t")
+    }
+
+    /// Joins tokens i and i+1 into one name word when separated by "-" or "'" (Wells-Walker, O'Neal).
+    func joinsName(_ i: Int) -> Bool {
+        guard i + 1 < tokens.count, tokens[i + 1].start - tokens[i].end == 1 else { return false }
+        let g = bytes[tokens[i].end]
+        return (g == UInt8(ascii: "-") || g == UInt8(ascii: "'")) && isCapitalized(tokens[i + 1])
+    }
+
+    mutating func scanPeople() {
+        let lex = lexicon
+        var i = 0
+        let count = tokens.count
+        while i < count {
+            work += 1
+            let t = tokens[i]
+            guard isCapitalized(t), !lex.notNames.contains(t.hash) || lex.titles.contains(t.hash) else { i += 1; continue }
+            // A title starts the run but is not part of the name.
+            var titled = false
+            var first = i
+            if lex.titles.contains(t.hash) {
+                var next = i + 1
+                if next < count && tokens[next].start == t.end + 2 && bytes[t.end] == UInt8(ascii: ".") { } else if next < count && tokens[next].start == t.end + 1 { } else { i += 1; continue }
+                guard next < count, isCapitalized(tokens[next]) else { i += 1; continue }
+                titled = true
+                first = next
+                next += 0
+            }
+            // Collect up to four name words separated by single spaces (hyphenated parts join).
+            var words: [(Int, Int)] = []  // (first token, last token) per word
+            var j = first
+            while j < count && words.count < 4 {
+                let tj = tokens[j]
+                guard isCapitalized(tj) else { break }
+                if lex.notNames.contains(tj.hash) && !(lex.firstNames.contains(tj.hash) && words.isEmpty == false) { break }
+                var last = j
+                while joinsName(last) { last += 1 }
+                words.append((j, last))
+                j = last + 1
+                guard j < count, tokens[j].start == tokens[last].end + 1, bytes[tokens[last].end] == UInt8(ascii: " ") else { break }
+                if lex.streetSuffixes.contains(tokens[j].hash) && words.count >= 1 && !lex.surnames.contains(tokens[j].hash) { break }
+            }
+            guard !words.isEmpty else { i += 1; continue }
+            // Organisation names are not people: "Gonzales Ltd", "Brown and Sons".
+            let afterLast = words[words.count - 1].1 + 1
+            if afterLast < count, lex.orgSuffixes.contains(tokens[afterLast].hash), tokens[afterLast].start - tokens[afterLast - 1].end <= 2 {
+                i = afterLast + 1
+                continue
+            }
+            let firstWord = tokens[words[0].0]
+            let lastWord = tokens[words[words.count - 1].1]
+            let hyphenatedLast = words[words.count - 1].0 != words[words.count - 1].1
+            let firstIsGiven = lex.firstNames.contains(firstWord.hash)
+            let lastIsSurname = lex.surnames.contains(lastWord.hash) || (hyphenatedLast && lex.surnames.contains(tokens[words[words.count - 1].0].hash))
+            let cue = titled || hasNameCue(before: first)
+            var accept = false
+            var score = 0.6
+            if words.count >= 2 {
+                if firstIsGiven && lastIsSurname { accept = true; score = 0.9 }
+                else if firstIsGiven || lastIsSurname {
+                    accept = cue || !isSentenceStart(firstWord) || words.count >= 3 || (firstIsGiven && !lex.notNames.contains(firstWord.hash))
+                    score = 0.7
+                } else if cue { accept = true; score = 0.6 }
+            } else {
+                let single = firstWord
+                if titled { accept = true; score = 0.8 }
+                else if cue && (lex.firstNames.contains(single.hash) || lex.surnames.contains(single.hash)) { accept = true; score = 0.75 }
+                else if lex.firstNames.contains(single.hash) && !isSentenceStart(single) { accept = true; score = 0.6 }
+                else if cue && !isSentenceStart(single) { accept = true; score = 0.5 }
+            }
+            if accept {
+                add(firstWord.start, lastWord.end, EntityType.person, score: score, priority: Priority.person)
+            }
+            i = max(i + 1, words[words.count - 1].1 + 1)
+        }
+    }
+
+    /// A cue word (or "name is") within the two tokens before token `i`.
+    func hasNameCue(before i: Int) -> Bool {
+        var j = i - 1
+        var steps = 0
+        while j >= 0 && steps < 2 {
+            let h = tokens[j].hash
+            if lexicon.nameCues.contains(h) { return true }
+            if h == Self.hashIs || h == Self.hashAm {
+                if j > 0 && (tokens[j - 1].hash == Self.hashName || tokens[j - 1].hash == Self.hashI) { return true }
+            }
+            j -= 1
+            steps += 1
+        }
+        return false
+    }
+
+    static let hashIs = Bytes.hashLower("is"), hashAm = Bytes.hashLower("am"), hashName = Bytes.hashLower("name"), hashI = Bytes.hashLower("i")
+}
