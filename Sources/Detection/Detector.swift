@@ -98,6 +98,12 @@ struct InjectionScoring: Sendable {
     static let disabled = InjectionScoring { _ in InjectionResult(score: 0, attack: false, signatures: []) }
 
     static func standard() throws -> InjectionScoring {
-        disabled
+        let detector: InjectionDetector
+        do {
+            detector = try InjectionDetector()
+        } catch {
+            throw Detector.Error.injectionModelUnavailable
+        }
+        return InjectionScoring { detector.evaluate($0) }
     }
 }
