@@ -83,10 +83,30 @@ public struct Detector: Sendable {
         if size == 0 { return [] }
         let lexicon = self.lexicon
         return text.withUTF8 { buffer -> [Finding] in
-            var scan = ScanContext(bytes: buffer, lexicon: lexicon)
-            scan.run()
-            work = scan.work
-            return scan.resolve()
+            func run(_ bytes: UnsafeBufferPointer<UInt8>) -> [Finding] {
+                var scan = ScanContext(bytes: bytes, lexicon: lexicon)
+                scan.run()
+                work = scan.work
+                return scan.resolve()
+            }
+            guard buffer.contains(UInt8(ascii: "\\")) else { return run(buffer) }
+            // Text pasted from JSON or logs often carries literal "\n" / "\t" escapes: scan them
+            // as the line breaks they stand for. Same length, so byte offsets are unchanged.
+            var copy = Array(buffer)
+            var i = 0
+            while i + 1 < copy.count {
+                if copy[i] == UInt8(ascii: "\\") {
+                    switch copy[i + 1] {
+                    case UInt8(ascii: "n"): copy[i] = 0x20; copy[i + 1] = 0x0A; i += 1
+                    case UInt8(ascii: "r"): copy[i] = 0x20; copy[i + 1] = 0x20; i += 1
+                    case UInt8(ascii: "t"): copy[i] = 0x20; copy[i + 1] = 0x09; i += 1
+                    case UInt8(ascii: "\\"): i += 1
+                    default: break
+                    }
+                }
+                i += 1
+            }
+            return copy.withUnsafeBufferPointer(run)
         }
     }
 }

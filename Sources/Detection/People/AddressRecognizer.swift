@@ -14,6 +14,15 @@ extension ScanContext {
                     while i < count && tokens[i].start < end { i += 1 }
                     continue
                 }
+            } else if t.isWord && isCapitalized(t) && i + 1 < count && tokens[i + 1].isNumber && tokens[i + 1].start == t.end + 1 && hasGermanStreetEnding(t) {
+                var end = tokens[i + 1].end
+                if byte(end) == UInt8(ascii: ","), i + 3 < count, tokens[i + 2].isNumber, tokens[i + 2].length == 5, tokens[i + 2].start == end + 2,
+                   isCapitalized(tokens[i + 3]), tokens[i + 3].start == tokens[i + 2].end + 1 {
+                    end = tokens[i + 3].end
+                }
+                add(t.start, end, EntityType.streetAddress, score: 0.7, priority: Priority.address)
+                i += 2
+                continue
             } else if lex.unitWords.contains(t.hash) && isCapitalized(t) && isLineStart(t) {
                 // A unit on its own line ("Apt. 852") in a multi-line address.
                 if let end = unitEnd(at: i) {
@@ -30,7 +39,8 @@ extension ScanContext {
                    tokens[i + 1].start == t.end + 1, !lex.notNames.contains(t.hash) {
                     let suffixEnd = tokens[i + 1].end
                     let after = bytes[suffixEnd..<min(n, suffixEnd + 8)].map(Bytes.lower)
-                    if after.starts(with: " st.".utf8) || after.starts(with: " street".utf8) || (cue == Self.hashOn && (byte(suffixEnd) == UInt8(ascii: ".") || byte(suffixEnd) == UInt8(ascii: ","))) {
+                    let punctuation = byte(suffixEnd) == UInt8(ascii: ".") || byte(suffixEnd) == UInt8(ascii: ",") || suffixEnd >= n
+                    if after.starts(with: " st.".utf8) || after.starts(with: " street".utf8) || (cue != Self.hashAnd && punctuation) {
                         add(t.start, suffixEnd, EntityType.streetAddress, score: 0.6, priority: Priority.address)
                         i += 2
                         continue
@@ -39,6 +49,15 @@ extension ScanContext {
             }
             i += 1
         }
+    }
+
+    func hasGermanStreetEnding(_ t: Token) -> Bool {
+        let word = bytes[t.start..<t.end].map(Bytes.lower)
+        for ending in ["weg", "straße", "strasse", "str", "gasse", "platz", "allee", "ring", "damm", "ufer", "steig", "pfad"] {
+            let e = Array(ending.utf8)
+            if word.count > e.count + 2 && word.suffix(e.count).elementsEqual(e) { return true }
+        }
+        return false
     }
 
     static let hashOf = Bytes.hashLower("of"), hashOn = Bytes.hashLower("on"), hashAnd = Bytes.hashLower("and")
@@ -65,8 +84,7 @@ extension ScanContext {
         let lex = lexicon
         let count = tokens.count
         var j = i + 1
-        guard j < count, tokens[j].start == tokens[i].end + 1, bytes[tokens[i].end] == UInt8(ascii: " ") || bytes[tokens[i].end] == UInt8(ascii: ",") || true else { return nil }
-        guard tokens[j].start - tokens[i].end <= 2 else { return nil }
+        guard j < count, tokens[j].start - tokens[i].end <= 2 else { return nil }
         let gap0 = bytes[tokens[i].end..<tokens[j].start]
         guard gap0.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: ",") }) else { return nil }
         // French order: "114, avenue de Didier, 43191 Buisson"

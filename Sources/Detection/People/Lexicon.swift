@@ -49,7 +49,7 @@ final class Lexicon: Sendable {
         apt suite unit floor room box po apo fpo dpo
         """)
         titles = words("mr mrs ms miss dr prof mx sir madam rev hon mister doctor professor")
-        nameCues = words("name named dear hi hello hey patient pt thanks regards sincerely cheers signed from by attn attention cc")
+        nameCues = words("name named dear hi hello hey patient pt thanks regards sincerely cheers signed by attn attention cc says said told tell asked ask meet met call member prescriber")
         streetSuffixes = words("""
         alley aly allee annex anx arcade arc avenue ave av bayou bayoo beach bch bend bnd bluff blf bluffs blfs bottom btm
         boulevard blvd branch br bridge brg brook brk brooks burg bg burgs bgs bypass byp camp cp canyon cyn cape cpe

@@ -42,13 +42,15 @@ extension ScanContext {
             // A title starts the run but is not part of the name.
             var titled = false
             var first = i
+            var titleStart = -1
             if lex.titles.contains(t.hash) {
-                var next = i + 1
-                if next < count && tokens[next].start == t.end + 2 && bytes[t.end] == UInt8(ascii: ".") { } else if next < count && tokens[next].start == t.end + 1 { } else { i += 1; continue }
-                guard next < count, isCapitalized(tokens[next]) else { i += 1; continue }
+                let next = i + 1
+                let adjacent = next < count && ((tokens[next].start == t.end + 2 && bytes[t.end] == UInt8(ascii: ".") && bytes[t.end + 1] == UInt8(ascii: " ")) || (tokens[next].start == t.end + 1 && bytes[t.end] == UInt8(ascii: " ")))
+                guard adjacent, isCapitalized(tokens[next]) else { i += 1; continue }
                 titled = true
                 first = next
-                next += 0
+                // "Dr." and "Prof." stay outside the name; Mr/Mrs/Ms/Miss before a full name belong to it.
+                if !Self.excludedTitles.contains(t.hash) { titleStart = t.start }
             }
             // Collect up to four name words separated by single spaces (hyphenated parts join).
             var words: [(Int, Int)] = []  // (first token, last token) per word
@@ -62,6 +64,10 @@ extension ScanContext {
                 words.append((j, last))
                 j = last + 1
                 guard j < count, tokens[j].start == tokens[last].end + 1, bytes[tokens[last].end] == UInt8(ascii: " ") else { break }
+                // Name particles: "van der Plas", "de la Cruz".
+                var p = j
+                while p < count && p - j < 2 && Self.particles.contains(tokens[p].hash) && !isCapitalized(tokens[p]) && p + 1 < count && tokens[p + 1].start == tokens[p].end + 1 { p += 1 }
+                if p > j && p < count && isCapitalized(tokens[p]) { j = p }
                 if lex.streetSuffixes.contains(tokens[j].hash) && words.count >= 1 && !lex.surnames.contains(tokens[j].hash) { break }
             }
             guard !words.isEmpty else { i += 1; continue }
@@ -69,6 +75,22 @@ extension ScanContext {
             let afterLast = words[words.count - 1].1 + 1
             if afterLast < count, lex.orgSuffixes.contains(tokens[afterLast].hash), tokens[afterLast].start - tokens[afterLast - 1].end <= 2 {
                 i = afterLast + 1
+                continue
+            }
+            // "Bailey, Taylor and Moore" is a firm; "New Ann", "Lake Ronald" are places.
+            if words.count == 1 && !titled {
+                let w = words[0]
+                if afterLast + 1 < count, bytes[tokens[w.1].end] == UInt8(ascii: ","), isCapitalized(tokens[afterLast]),
+                   afterLast + 2 < count, tokens[afterLast + 1].hash == Self.hashAnd || (afterLast + 2 < count && tokens[afterLast + 1].hash != Self.hashAnd && bytes[tokens[afterLast].end] == UInt8(ascii: ",")) {
+                    var k = afterLast
+                    while k < count && k - afterLast < 4 && (isCapitalized(tokens[k]) || tokens[k].hash == Self.hashAnd) { k += 1 }
+                    i = k
+                    continue
+                }
+                if w.0 != w.1 && !hasNameCue(before: first) { i = w.1 + 1; continue }
+            }
+            if first > 0, tokens[first].start - tokens[first - 1].end == 1, Self.placePrefixes.contains(tokens[first - 1].hash), isCapitalized(tokens[first - 1]) {
+                i = words[words.count - 1].1 + 1
                 continue
             }
             let firstWord = tokens[words[0].0]
@@ -91,9 +113,24 @@ extension ScanContext {
                 else if cue && (lex.firstNames.contains(single.hash) || lex.surnames.contains(single.hash)) { accept = true; score = 0.75 }
                 else if lex.firstNames.contains(single.hash) && !isSentenceStart(single) { accept = true; score = 0.6 }
                 else if cue && !isSentenceStart(single) { accept = true; score = 0.5 }
+                else if isSentenceStart(single) && (lex.firstNames.contains(single.hash) || lex.surnames.contains(single.hash)) && nextStartsLowercaseVerb(afterLast) {
+                    accept = true
+                    score = 0.5
+                }
             }
             if accept {
-                add(firstWord.start, lastWord.end, EntityType.person, score: score, priority: Priority.person)
+                var end = lastWord.end
+                // Post-nominals: "MD", "PhD", "Jr.", "B.Eng."
+                if afterLast < count, tokens[afterLast].start - end <= 2, Self.postNominals.contains(tokens[afterLast].hash),
+                   bytes[end..<tokens[afterLast].start].allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: ",") }) {
+                    end = tokens[afterLast].end
+                    if afterLast + 1 < count, byte(end) == UInt8(ascii: "."), tokens[afterLast + 1].start == end + 1, Self.postNominals.contains(tokens[afterLast + 1].hash) {
+                        end = tokens[afterLast + 1].end
+                    }
+                    if byte(end) == UInt8(ascii: ".") && (end + 1 >= n || byte(end + 1) == UInt8(ascii: ",") || byte(end + 1) == UInt8(ascii: " ")) && !Bytes.isUpper(byte(end - 1)) { end += 1 }
+                }
+                let start = titleStart >= 0 && words.count >= 2 ? titleStart : firstWord.start
+                add(start, end, EntityType.person, score: score, priority: Priority.person)
             }
             i = max(i + 1, words[words.count - 1].1 + 1)
         }
@@ -115,5 +152,16 @@ extension ScanContext {
         return false
     }
 
+    /// Whether the token at `k` starts with a lowercase letter (a verb after a sentence-initial name).
+    func nextStartsLowercaseVerb(_ k: Int) -> Bool {
+        guard k < tokens.count, k > 0, tokens[k].start - tokens[k - 1].end == 1, bytes[tokens[k - 1].end] == UInt8(ascii: " ") else { return false }
+        return Bytes.isLower(bytes[tokens[k].start]) && !lexicon.notNames.contains(tokens[k].hash) || Self.verbs.contains(tokens[k].hash)
+    }
+
+    static let excludedTitles = Bytes.hashSet(["dr", "prof", "doctor", "professor", "sir", "rev", "hon"])
+    static let particles = Bytes.hashSet(["van", "von", "der", "den", "de", "la", "le", "da", "di", "del", "dos", "du", "ten", "ter", "bin", "al"])
+    static let postNominals = Bytes.hashSet(["md", "phd", "dds", "dvm", "jr", "sr", "ii", "iii", "iv", "esq", "cpa", "rn", "b", "eng", "ba", "bsc", "msc", "ma", "mba"])
+    static let placePrefixes = Bytes.hashSet(["north", "south", "east", "west", "new", "lake", "port", "fort", "mount", "saint", "sainte", "san", "santa", "st", "university", "college"])
+    static let verbs = Bytes.hashSet(["is", "was", "has", "had", "began", "lives", "said", "says", "went", "flew", "will", "would", "can", "could"])
     static let hashIs = Bytes.hashLower("is"), hashAm = Bytes.hashLower("am"), hashName = Bytes.hashLower("name"), hashI = Bytes.hashLower("i")
 }
