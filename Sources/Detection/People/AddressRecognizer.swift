@@ -16,9 +16,11 @@ extension ScanContext {
                 }
             } else if t.isWord && isCapitalized(t) && i + 1 < count && tokens[i + 1].isNumber && tokens[i + 1].start == t.end + 1 && hasGermanStreetEnding(t) {
                 var end = tokens[i + 1].end
-                if byte(end) == UInt8(ascii: ","), i + 3 < count, tokens[i + 2].isNumber, tokens[i + 2].length == 5, tokens[i + 2].start == end + 2,
-                   isCapitalized(tokens[i + 3]), tokens[i + 3].start == tokens[i + 2].end + 1 {
-                    end = tokens[i + 3].end
+                var next = i + 2
+                if byte(end) == UInt8(ascii: "/"), next < count, tokens[next].start == end + 1, tokens[next].length <= 3 { end = tokens[next].end; next += 1 }
+                if byte(end) == UInt8(ascii: ","), next + 1 < count, tokens[next].isNumber, tokens[next].length == 5, tokens[next].start == end + 2,
+                   isCapitalized(tokens[next + 1]), tokens[next + 1].start == tokens[next].end + 1 {
+                    end = tokens[next + 1].end
                 }
                 add(t.start, end, EntityType.streetAddress, score: 0.7, priority: Priority.address)
                 i += 2
@@ -108,7 +110,7 @@ extension ScanContext {
         }
         guard suffixToken >= 0 else { return nil }
         var end = tokens[suffixToken].end
-        if byte(end) == UInt8(ascii: ".") && Bytes.isLower(byte(end - 1)) && tokens[suffixToken].length <= 4 && !(byte(end + 1) == UInt8(ascii: " ") && Bytes.isUpper(byte(end + 2)) && !lex.unitWords.contains(tokens[suffixToken + 1 < count ? suffixToken + 1 : suffixToken].hash)) {
+        if byte(end) == UInt8(ascii: ".") && Self.suffixAbbreviations.contains(tokens[suffixToken].hash) && !(byte(end + 1) == UInt8(ascii: " ") && Bytes.isUpper(byte(end + 2)) && !lex.unitWords.contains(tokens[suffixToken + 1 < count ? suffixToken + 1 : suffixToken].hash)) {
             end += 1  // "St." / "Ave." abbreviation dot, unless it ends the sentence
         }
         var k = suffixToken + 1
@@ -190,12 +192,14 @@ extension ScanContext {
            isCapitalized(tokens[j + 1]), tokens[j + 1].start == tokens[j].end + 1 {
             var e = tokens[j + 1].end
             var k = j + 2
-            while k < count && tokens[k].start == e + 1 && isCapitalized(tokens[k]) && (bytes[e] == UInt8(ascii: " ") || bytes[e] == UInt8(ascii: "-")) { e = tokens[k].end; k += 1 }
+            while k < count && tokens[k].start == e + 1 && (isCapitalized(tokens[k]) || (bytes[e] == UInt8(ascii: "-") && Self.frenchParticles.contains(tokens[k].hash)) || (bytes[e] == UInt8(ascii: "-") && Self.hyphenWords.contains(tokens[k].hash))) && (bytes[e] == UInt8(ascii: " ") || bytes[e] == UInt8(ascii: "-")) { e = tokens[k].end; k += 1 }
             end = e
         }
         return end
     }
 
+    static let suffixAbbreviations = Bytes.hashSet(["st", "ave", "av", "rd", "blvd", "ln", "dr", "ct", "pl", "sq", "hwy", "pkwy", "ter", "cir", "trl", "mt", "ft", "cres", "expy", "fwy", "jct", "ste"])
     static let frenchStreetTypes = Bytes.hashSet(["rue", "avenue", "boulevard", "chemin", "place", "allée", "impasse", "quai", "route", "cours", "passage", "square", "via", "calle", "strasse", "straße", "avenida", "plaza"])
+    static let hyphenWords = Bytes.hashSet(["sur", "sous", "en", "lès", "les", "am", "an", "im", "bei", "ob"])
     static let frenchParticles = Bytes.hashSet(["de", "du", "des", "la", "le", "les", "d", "l", "del", "di", "da"])
 }

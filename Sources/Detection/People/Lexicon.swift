@@ -73,7 +73,7 @@ final class Lexicon: Sendable {
         unitWords = words("apt apartment suite ste unit floor fl room rm bldg building dept lot trlr space")
         states = words("""
         al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd
-        tn tx ut vt va wa wv wi wy dc as gu mp pr vi aa ae ap
+        tn tx ut vt va wa wv wi wy dc as gu mp pr vi aa ae ap pw fm mh
         """)
         orgSuffixes = words("inc llc ltd plc corp co group gmbh ag sa company corporation limited partners associates sons")
     }

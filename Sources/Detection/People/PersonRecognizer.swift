@@ -68,7 +68,7 @@ extension ScanContext {
                 var p = j
                 while p < count && p - j < 2 && Self.particles.contains(tokens[p].hash) && !isCapitalized(tokens[p]) && p + 1 < count && tokens[p + 1].start == tokens[p].end + 1 { p += 1 }
                 if p > j && p < count && isCapitalized(tokens[p]) { j = p }
-                if lex.streetSuffixes.contains(tokens[j].hash) && words.count >= 1 && !lex.surnames.contains(tokens[j].hash) { break }
+                if lex.streetSuffixes.contains(tokens[j].hash) && words.count >= 1 && !lex.surnames.contains(tokens[j].hash) && !titled { break }
             }
             guard !words.isEmpty else { i += 1; continue }
             // Organisation names are not people: "Gonzales Ltd", "Brown and Sons".
@@ -104,7 +104,7 @@ extension ScanContext {
             if words.count >= 2 {
                 if firstIsGiven && lastIsSurname { accept = true; score = 0.9 }
                 else if firstIsGiven || lastIsSurname {
-                    accept = cue || !isSentenceStart(firstWord) || words.count >= 3 || (firstIsGiven && !lex.notNames.contains(firstWord.hash))
+                    accept = cue || !isSentenceStart(firstWord) || (firstIsGiven && !lex.notNames.contains(firstWord.hash))
                     score = 0.7
                 } else if cue { accept = true; score = 0.6 }
             } else {
@@ -113,7 +113,7 @@ extension ScanContext {
                 else if cue && (lex.firstNames.contains(single.hash) || lex.surnames.contains(single.hash)) { accept = true; score = 0.75 }
                 else if lex.firstNames.contains(single.hash) && !isSentenceStart(single) { accept = true; score = 0.6 }
                 else if cue && !isSentenceStart(single) { accept = true; score = 0.5 }
-                else if isSentenceStart(single) && (lex.firstNames.contains(single.hash) || lex.surnames.contains(single.hash)) && nextStartsLowercaseVerb(afterLast) {
+                else if isSentenceStart(single) && ((lex.firstNames.contains(single.hash) && nextStartsLowercaseVerb(afterLast)) || (lex.surnames.contains(single.hash) && afterLast < count && Self.verbs.contains(tokens[afterLast].hash))) {
                     accept = true
                     score = 0.5
                 }

@@ -22,7 +22,7 @@ enum Keywords {
         put(.nhs, "nhs")
         put(.dob, "dob birth born birthday birthdate")
         put(.icd, "dx diagnosis diagnosed icd icd10 coded diagnoses")
-        put(.phone, "phone tel telephone mobile cell fax call called text whatsapp")
+        put(.phone, "phone tel telephone mobile cell fax call called text whatsapp desk")
         put(.crypto, "wallet eth ethereum btc bitcoin crypto")
         put(.card, "card visa mastercard amex")
         return t
@@ -33,7 +33,10 @@ enum Keywords {
         "number", "numbers", "no", "num", "nr", "is", "was", "are", "id", "of", "code", "the", "my", "his", "her", "their",
         "our", "on", "as", "date", "s", "to", "be", "at", "a", "an", "patient", "pt", "member", "medical", "security",
         "license", "licence", "account", "routing", "bank", "checking", "savings", "provider", "registration", "with", "and",
+        "from", "me", "at",
     ])
+    /// Extra words allowed between "date of birth" and the date ("It's", "was on").
+    static let dobFillers: Set<UInt64> = Bytes.hashSet(["it", "its", "s", "was", "on", "please", "tell", "your", "me"])
 }
 
 extension ScanContext {
@@ -59,14 +62,18 @@ extension ScanContext {
             // Skip filler words to the value; stop at a sentence end.
             var j = i + 1
             var skipped = 0
-            while j < count && skipped < 4 && Keywords.fillers.contains(tokens[j].hash) && Keywords.table[tokens[j].hash] == nil || (j < count && skipped < 4 && kind == .dob && Keywords.table[tokens[j].hash] == .dob) {
+            while j < count && skipped < 5 {
+                let h = tokens[j].hash
+                let isFiller = (Keywords.fillers.contains(h) && Keywords.table[h] == nil) || (kind == .dob && (Keywords.table[h] == .dob || Keywords.dobFillers.contains(h)))
+                // "PT-9358404151": a prefix joined to the value is part of it.
+                if !isFiller || (byte(tokens[j].end) == UInt8(ascii: "-") && Bytes.isAlnum(byte(tokens[j].end + 1))) { break }
                 j += 1
                 skipped += 1
             }
             guard j < count else { break }
             // Nothing but spaces and light punctuation between keyword and value.
             if tokens[j].start - tokens[i].end > 48 { i += 1; continue }
-            if hasSentenceBreak(from: tokens[i].end, to: tokens[j].start) { i += 1; continue }
+            if kind != .dob && hasSentenceBreak(from: tokens[i].end, to: tokens[j].start) { i += 1; continue }
             recognizeValue(kind, at: j)
             i += 1
         }
@@ -141,7 +148,11 @@ extension ScanContext {
             }
         case .itin:
             if t.length == 9 && t.isNumber && Validators.itin(tokenText(t)) { add(start, t.end, EntityType.itin, score: 0.85, priority: Priority.contextual) }
-        case .phone, .crypto, .dea, .card, .medicalLicense:
+        case .phone:
+            if t.isNumber && (t.length == 10 || t.length == 11) && !isJoinedToMore(t) && byte(t.start - 1) != UInt8(ascii: "+") {
+                add(start, t.end, EntityType.phone, score: 0.7, priority: Priority.phone)
+            }
+        case .crypto, .dea, .card, .medicalLicense:
             break
         }
     }

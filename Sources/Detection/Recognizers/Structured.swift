@@ -145,7 +145,7 @@ extension ScanContext {
         if byte(end) == UInt8(ascii: ".") && Bytes.isDigit(byte(end + 1)) { return }
         var ok = false
         if plus {
-            ok = digits >= 8 && digits <= 15 && groups.count <= 6
+            ok = digits >= 8 && digits <= 15 && groups.count <= 8
         } else {
             let nonZeroSeps = seps.filter { $0 != 0 }
             let consistent = Set(nonZeroSeps).count <= 1
