@@ -16,7 +16,7 @@ enum SecretRules {
     ACCA aws-access-token 16 16
     A3T aws-access-token 17 17
     ABSK aws-amazon-bedrock-api-key-long-lived 100 400
-    bedrock-api-key- aws-amazon-bedrock-api-key-short-lived 28 400
+    bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t aws-amazon-bedrock-api-key-short-lived 0 400
     AIza gcp-api-key 35 35
     ghp_ github-pat 36 36
     gho_ github-oauth 36 36
@@ -39,14 +39,14 @@ enum SecretRules {
     _gitlab_session= gitlab-session-cookie 32 32
     xoxb- slack-bot-token 24 120
     xoxp- slack-user-token 40 200
-    xoxa- slack-legacy-workspace-token 20 120
-    xoxr- slack-legacy-workspace-token 20 120
+    xoxa- slack-legacy-workspace-token 8 120
+    xoxr- slack-legacy-workspace-token 8 120
     xoxo- slack-legacy-token 20 120
     xoxs- slack-legacy-token 20 120
     xapp- slack-app-token 40 200
     xoxe.xoxb- slack-config-access-token 100 400
     xoxe.xoxp- slack-config-access-token 100 400
-    xoxe- slack-config-refresh-token 140 200
+    xoxe- slack-config-refresh-token 40 200
     sk_live_ stripe-access-token 10 120
     sk_test_ stripe-access-token 10 120
     rk_live_ stripe-access-token 10 120
@@ -78,7 +78,7 @@ enum SecretRules {
     glc_ grafana-cloud-api-token 32 400
     glsa_ grafana-service-account-token 41 41
     eyJrIjoi grafana-api-key 62 100
-    dt0c01. dynatrace-api-token 90 90
+    dt0c01. dynatrace-api-token 80 90
     EZAK easypost-api-token 54 54
     EZTK easypost-test-api-token 54 54
     FLWSECK_TEST- flutterwave-encryption-key 12 12
@@ -93,6 +93,9 @@ enum SecretRules {
     ops_eyJ 1password-service-account-token 250 2000
     fm1_ flyio-access-token 100 900
     fm2_ flyio-access-token 100 900
+    fm1r_ flyio-access-token 40 900
+    fm1a_ flyio-access-token 40 900
+    fo1_ flyio-access-token 40 900
     FlyV1 flyio-access-token 100 900
     sntrys_eyJ sentry-org-token 60 400
     sntryu_ sentry-user-token 64 64
@@ -198,6 +201,6 @@ enum SecretRules {
 
     /// Words in an assignment's key that say its value is a credential.
     static let secretWords: [String] = [
-        "secret", "token", "password", "passwd", "pwd", "apikey", "api_key", "api-key", "key", "auth", "credential", "pass",
+        "secret", "token", "password", "passwd", "pwd", "apikey", "api_key", "api-key", "key", "auth", "credential", "creds", "cred", "pass",
     ]
 }

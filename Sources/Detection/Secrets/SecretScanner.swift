@@ -22,11 +22,66 @@ extension ScanContext {
             let end = runEnd(from: i, limit: 4096, Self.isValueByte)
             work += end - start
             scanSecretRun(start, end)
+            // "t=EZAK…", "assertion=eyJ…": a credential after "=" inside a run (a few per run keeps this linear).
+            var k = start + 1
+            var tries = 0
+            while k < end - 8 && tries < 4 {
+                if bytes[k] == UInt8(ascii: "=") && Bytes.isAlnum(bytes[k - 1]) && Bytes.isAlnum(bytes[k + 1]) {
+                    scanSecretRun(k + 1, end)
+                    tries += 1
+                }
+                k += 1
+            }
+            work += end - start
             i = end
         }
         scanAssignments()
         scanPrivateKeys()
         scanURLCredentials()
+        scanKubernetesSecret()
+    }
+
+    /// A Kubernetes `kind: Secret` manifest: every base64 value under `data:`.
+    mutating func scanKubernetesSecret() {
+        guard n >= 20, let kind = firstIndex(of: "kind:", from: 0, limit: n) else { return }
+        var p = kind + 5
+        while p < n && (bytes[p] == UInt8(ascii: " ") || bytes[p] == UInt8(ascii: "\"") || bytes[p] == UInt8(ascii: "'")) { p += 1 }
+        guard bytes[p..<min(n, p + 6)].map(Bytes.lower).elementsEqual("secret".utf8) else { return }
+        guard let data = firstIndex(of: "data:", from: 0, limit: n) else { return }
+        // Lines after "data:" that are indented "key: value" pairs.
+        var q = data + 5
+        var lines = 0
+        while q < n && lines < 40 {
+            guard let newline = (q..<min(n, q + 4096)).first(where: { bytes[$0] == UInt8(ascii: "\n") }) else { break }
+            q = newline + 1
+            lines += 1
+            var k = q
+            while k < n && (bytes[k] == UInt8(ascii: " ") || bytes[k] == UInt8(ascii: "\t")) { k += 1 }
+            guard k > q else { if lines > 1 { break } else { continue } }
+            let keyEnd = runEnd(from: k, limit: 80) { $0 != UInt8(ascii: ":") && $0 != UInt8(ascii: "\n") }
+            guard byte(keyEnd) == UInt8(ascii: ":") else { continue }
+            var v = keyEnd + 1
+            while v < n && (bytes[v] == UInt8(ascii: " ") || bytes[v] == UInt8(ascii: "\"") || bytes[v] == UInt8(ascii: "'") || bytes[v] == UInt8(ascii: "|") || bytes[v] == UInt8(ascii: ">") || bytes[v] == UInt8(ascii: "\n") || bytes[v] == UInt8(ascii: "\t")) { v += 1 }
+            let e = runEnd(from: v, limit: 4096) { Bytes.isAlnum($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "=") }
+            if e - v >= 12 && !isPlaceholder(v, e) && entropy(v, e) >= 3.0 {
+                add(v, e, EntityType.secret, score: 0.85, priority: Priority.secret - 5, rule: "kubernetes-secret-yaml")
+            }
+        }
+    }
+
+    /// First offset of an ASCII word (case-insensitive) in `from..<limit`.
+    func firstIndex(of word: StaticString, from: Int, limit: Int) -> Int? {
+        let w = word.withUTF8Buffer { Array($0) }
+        var i = from
+        while i + w.count <= limit {
+            if Bytes.lower(bytes[i]) == w[0] {
+                var k = 1
+                while k < w.count && Bytes.lower(bytes[i + k]) == w[k] { k += 1 }
+                if k == w.count { return i }
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// One run of value bytes: provider prefixes and token shapes.
@@ -43,6 +98,8 @@ extension ScanContext {
             let bodyLength = bodyEnd - start - p.count
             guard bodyLength >= rule.minBody, bodyLength <= rule.maxBody + 8 else { continue }
             guard !isPlaceholder(start + p.count, bodyEnd), distinctBytes(start + p.count, bodyEnd) >= 6 || bodyLength < 14 else { continue }
+            if rule.minBody == rule.maxBody && p.last == UInt8(ascii: "_") && !(start + p.count..<bodyEnd).allSatisfy({ Bytes.isAlnum(bytes[$0]) }) { continue }
+            if rule.rule.hasPrefix("anthropic"), !(bytes[bodyEnd - 2] == UInt8(ascii: "A") && bytes[bodyEnd - 1] == UInt8(ascii: "A")) { continue }
             var ruleID = rule.rule
             if ruleID == "gitlab-pat", (start + p.count..<bodyEnd).contains(where: { bytes[$0] == UInt8(ascii: ".") }) { ruleID = "gitlab-pat-routable" }
             if ruleID == "gitlab-runner-authentication-token", bytes[start + p.count] == UInt8(ascii: "t"), Bytes.isDigit(byte(start + p.count + 1)), byte(start + p.count + 2) == UInt8(ascii: "_") { ruleID = "gitlab-runner-authentication-token-routable" }
@@ -60,7 +117,7 @@ extension ScanContext {
             }
         }
         // 1Password secret key: A3-XXXXXX-XXXXXX-XXXXX-XXXXX-XXXXX-XXXXX
-        if first == UInt8(ascii: "A") && byte(start + 1) == UInt8(ascii: "3") && byte(start + 2) == UInt8(ascii: "-") && length >= 38 && dashCount(start, end) >= 6
+        if first == UInt8(ascii: "A") && byte(start + 1) == UInt8(ascii: "3") && byte(start + 2) == UInt8(ascii: "-") && length >= 36 && dashCount(start, end) >= 5
             && !isPlaceholder(start + 3, end) {
             add(start, end, EntityType.secret, score: 0.9, priority: Priority.secret, rule: "1password-secret-key")
             return
@@ -117,7 +174,7 @@ extension ScanContext {
         if Bytes.isDigit(first), length >= 5, length <= 16, byte(end) == UInt8(ascii: ":"), byte(end + 1) == UInt8(ascii: "A"),
            (start..<end).allSatisfy({ Bytes.isDigit(bytes[$0]) }) {
             let tokenEnd = runEnd(from: end + 2, limit: 40) { Bytes.isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
-            if tokenEnd - end - 2 == 34 && distinctBytes(end + 2, tokenEnd) >= 10 {
+            if tokenEnd - end - 2 == 34 && distinctBytes(end + 2, tokenEnd) >= 10 && !Bytes.isAlnum(byte(tokenEnd)) && byte(tokenEnd) != UInt8(ascii: "-") {
                 add(start, tokenEnd, EntityType.secret, score: 0.9, priority: Priority.secret, rule: "telegram-bot-api-token")
                 return
             }
@@ -174,12 +231,16 @@ extension ScanContext {
         var longest = 1
         var k = start + 1
         while k < end {
-            if Bytes.lower(bytes[k]) == Bytes.lower(bytes[k - 1]) { run += 1; longest = max(longest, run) } else { run = 1 }
+            let b = Bytes.lower(bytes[k])
+            if b == Bytes.lower(bytes[k - 1]) && (b == UInt8(ascii: "x") || b == UInt8(ascii: "*") || b == UInt8(ascii: "0") || b == UInt8(ascii: "#") || b == UInt8(ascii: ".") || b == UInt8(ascii: "-") || b == UInt8(ascii: "_")) {
+                run += 1
+                longest = max(longest, run)
+            } else { run = 1 }
             k += 1
         }
         if longest >= 6 { return true }
         let lowered = bytes[start..<min(end, start + 200)].map(Bytes.lower)
-        for word in ["xxxx", "****", "your", "example", "changeme", "placeholder", "redacted", "dummy", "sample", "insert", "abc123", "12345678", "abcdef", "...."] {
+        for word in ["xxxx", "****", "your", "example", "changeme", "placeholder", "redacted", "dummy", "sample", "insert", "12345678", "abcdef", "...."] {
             if lowered.count >= word.utf8.count, lowered.firstRange(of: Array(word.utf8)) != nil { return true }
         }
         let f = bytes[start]
@@ -199,10 +260,16 @@ extension ScanContext {
             }
         }
         if dots > 0 && digits == 0 { return false }  // settings.SECRET_KEY, os.environ, paths
+        if let lastDot = (start..<end).last(where: { bytes[$0] == UInt8(ascii: ".") }), end - lastDot - 1 >= 2, end - lastDot - 1 <= 4,
+           (lastDot + 1..<end).allSatisfy({ Bytes.isLower(bytes[$0]) || Bytes.isDigit(bytes[$0]) }), !(start..<end).contains(where: { bytes[$0] == UInt8(ascii: "=") }) {
+            return false  // host names and file names: api.example.com, cert.p12
+        }
         if bytes[start] == UInt8(ascii: "/") || bytes[start] == UInt8(ascii: ".") { return false }
         let h = entropy(start, end)
         let distinct = distinctBytes(start, end)
         if distinct < 6 { return false }
+        let wordSymbols = (start..<end).filter { bytes[$0] == UInt8(ascii: "_") || bytes[$0] == UInt8(ascii: "-") }.count
+        if digits == 0 && symbols == wordSymbols && uppers == 0 || digits == 0 && symbols == wordSymbols && lowers == 0 { return false }  // ACCESS_TOKEN, some-name
         if digits == 0 {
             // Plain words and CamelCase identifiers are not credentials unless long and varied or with symbols.
             if symbols == 0 && !(length >= 20 && h >= 4.0 && uppers > 0 && lowers > 0) { return false }
@@ -222,7 +289,7 @@ extension ScanContext {
         while i < count {
             let t = tokens[i]
             work += 1
-            if t.letters < 2 || t.nonASCII { i += 1; continue }
+            if (t.letters < 2 && !(t.length == 1 && bytes[t.start] == UInt8(ascii: "a"))) || t.nonASCII { i += 1; continue }
             // Identifier around the token: letters, digits, _ . -
             var idEnd = t.end
             while idEnd < n && idEnd - t.start < 80 && (Bytes.isAlnum(bytes[idEnd]) || bytes[idEnd] == UInt8(ascii: "_") || bytes[idEnd] == UInt8(ascii: "-") || bytes[idEnd] == UInt8(ascii: ".")) { idEnd += 1 }
@@ -232,7 +299,19 @@ extension ScanContext {
             if idStart < t.start && i > 0 && tokens[i - 1].end > idStart { i += 1; continue }
             if let (valueStart, valueEnd, kind) = assignedValue(afterIdentifier: idEnd, tokenIndex: i) {
                 let identifier = bytes[idStart..<idEnd].map(Bytes.lower)
-                if let rule = classifyKey(identifier, kind: kind) {
+                if let rule = classifyKey(Array(bytes[idStart..<idEnd]), kind: kind) {
+                    if rule == "sidekiq-secret", valueEnd - valueStart == 17, bytes[valueStart + 8] == UInt8(ascii: ":"),
+                       (valueStart..<valueEnd).allSatisfy({ Bytes.isHex(bytes[$0]) || $0 == valueStart + 8 }) {
+                        add(valueStart, valueEnd, EntityType.secret, score: 0.85, priority: Priority.secret - 5, rule: rule)
+                        i += 1
+                        continue
+                    }
+                    if rule == "sidekiq-secret", valueEnd - valueStart == 8, byte(valueEnd) == UInt8(ascii: ":") {
+                        let e = runEnd(from: valueEnd + 1, limit: 9) { Bytes.isHex($0) }
+                        if e - valueEnd - 1 == 8 { add(valueStart, e, EntityType.secret, score: 0.85, priority: Priority.secret - 5, rule: rule) }
+                        i += 1
+                        continue
+                    }
                     let strict = kind == .prose
                     let isPassword = identifier.firstRange(of: Array("pass".utf8)) != nil || identifier.firstRange(of: Array("pwd".utf8)) != nil
                     let minLength = isPassword ? 8 : (strict ? 16 : 12)
@@ -259,19 +338,36 @@ extension ScanContext {
         return classes.count >= 3
     }
 
-    /// The rule for a key, or nil when the key does not name a credential.
-    func classifyKey(_ id: [UInt8], kind: AssignmentKind) -> String? {
+    /// The rule for a key, or nil when the key does not name a credential. Provider names and
+    /// credential words count only at word boundaries of the key (`etsyToken`, `ETSY_TOKEN`, not `SetSysctl`).
+    func classifyKey(_ original: [UInt8], kind: AssignmentKind) -> String? {
         if kind == .header || kind == .flag { return "generic-api-key" }
-        for (name, rule) in SecretRules.providers where id.firstRange(of: Array(name.utf8)) != nil {
+        let id = original.map(Bytes.lower)
+        func occurs(_ word: String, requireEnd: Bool, insideCaps: Bool = true) -> Bool {
+            let w = Array(word.utf8)
+            guard id.count >= w.count else { return false }
+            var k = 0
+            while k + w.count <= id.count {
+                if id[k] == w[0] && id[k..<k + w.count].elementsEqual(w) {
+                    let prev = k > 0 ? original[k - 1] : 0
+                    let startOK = k == 0 || !Bytes.isAlpha(prev) || (Bytes.isUpper(original[k]) && (Bytes.isLower(prev) || insideCaps))
+                    let after = k + w.count
+                    let endOK = !requireEnd || after == id.count || !Bytes.isLower(original[after]) || original[after] == UInt8(ascii: "s") && (after + 1 == id.count || !Bytes.isLower(original[after + 1]))
+                    if startOK && endOK { return true }
+                }
+                k += 1
+            }
+            return false
+        }
+        for (name, rule) in SecretRules.providers where occurs(name, requireEnd: false, insideCaps: false) {
             return rule
         }
-        for word in SecretRules.secretWords where id.firstRange(of: Array(word.utf8)) != nil {
-            if word == "key" {
-                // "monkey", "keyboard", "keys", "primary_key" are not credentials.
-                if id.firstRange(of: Array("keyboard".utf8)) != nil || id.firstRange(of: Array("primary".utf8)) != nil || id.firstRange(of: Array("foreign".utf8)) != nil { return nil }
-            }
-            if word == "pass", id.firstRange(of: Array("passport".utf8)) != nil || id.firstRange(of: Array("compass".utf8)) != nil || id.firstRange(of: Array("bypass".utf8)) != nil { return nil }
-            if word == "auth", id.firstRange(of: Array("author".utf8)) != nil { return nil }
+        // Identifiers of credentials are not credentials: credentialsId, key_id, client_id.
+        if id.count > 2 && id.suffix(2).elementsEqual("id".utf8) { return nil }
+        for word in SecretRules.secretWords where occurs(word, requireEnd: true) {
+            if word == "key" && (occurs("primary", requireEnd: false) || occurs("foreign", requireEnd: false) || occurs("schema", requireEnd: false)) { return nil }
+            if word == "pass" && (occurs("passport", requireEnd: false) || occurs("compass", requireEnd: false) || occurs("bypass", requireEnd: false)) { return nil }
+            if word == "auth" && occurs("author", requireEnd: false) { return nil }
             return "generic-api-key"
         }
         return nil
