@@ -14,7 +14,7 @@ public struct EvalOptions: Sendable {
     /// Maximum evaluation steps (expressions tried) before `eval_cancel_error`.
     public var stepBudget: Int = 10_000_000
     /// Maximum nesting of rule and function evaluation.
-    public var maxDepth: Int = 300
+    public var maxDepth: Int = 100
     /// Allow builtins that reach the network.
     public var allowNetwork: Bool = false
     /// Environment for `opa.runtime().env`.
