@@ -101,6 +101,7 @@ extension Evaluator {
     }
 
     static func merge(_ a: Value, _ b: Value) -> Value {
+        if case .set(let x) = a, case .set(let y) = b { return .set(x.union(y)) }
         guard case .object(var x) = a, case .object(let y) = b else { return b }
         for (k, v) in y.entries {
             if let e = x[k] { x.set(k, merge(e, v)) } else { x.set(k, v) }
