@@ -78,6 +78,9 @@ struct Resolver {
         if !rule.isDefault {
             try checkHeadSafety([key, value].compactMap { $0 } + suffix, bound: bound)
         }
+        value = try orderNested(value, bound: bound)
+        if let k = key { key = try orderNested(k, bound: bound) }
+        suffix = try suffix.map { try orderNested($0, bound: bound) }
         scopes.removeLast()
 
         var elseChain: [(value: Term, body: [Expr])] = []
@@ -96,6 +99,7 @@ struct Resolver {
             let (o, b) = try order(eb, bound: argSlots, extraOuter: evSlots)
             eb = o
             try checkHeadSafety([ev], bound: b)
+            ev = try orderNested(ev, bound: b)
             elseChain.append((ev, eb))
             scopes.removeLast()
         }
@@ -125,7 +129,7 @@ struct Resolver {
         var unsafe: [RegoError] = []
         var reported = Set<Int>()
         for t in terms {
-            forEachSlotOccurrence(in: t) { s, loc in
+            forEachDirectSlotOccurrence(in: t) { s, loc in
                 if !bound.contains(s), !reported.contains(s) {
                     reported.insert(s)
                     unsafe.append(RegoError(code: RegoError.Code.unsafeVar, message: "var \(slotNames[s]) is unsafe", location: loc))
@@ -230,7 +234,7 @@ struct Resolver {
             if case .call = target.kind, let fname = functionName(of: w.value),
                 let resolved = try? resolveCallName(fname, w.value.location, forWith: true)
             {
-                let isFunc = BuiltinRegistry.lookup(resolved) != nil || functionPaths.contains(Array(resolved.split(separator: ".").dropFirst().map(String.init)))
+                let isFunc = BuiltinRegistry.lookup(resolved) != nil || Resolver.evaluatorCalls.contains(resolved) || functionPaths.contains(Array(resolved.split(separator: ".").dropFirst().map(String.init)))
                 if isFunc { return WithModifier(target: target, value: Term(.call(resolved, []), w.value.location), location: w.location) }
             }
             return WithModifier(target: target, value: try resolve(w.value), location: w.location)
@@ -391,6 +395,18 @@ struct Resolver {
         case .objectComprehension(let k, let v, let b):
             forEachSlotOccurrence(in: k, f); forEachSlotOccurrence(in: v, f); for e in b { forEachSlotOccurrence(in: e, f) }
         case .template(let parts): for p in parts { if case .term(let x) = p { forEachSlotOccurrence(in: x, f) } }
+        default: break
+        }
+    }
+
+    func forEachDirectSlotOccurrence(in t: Term, _ f: (Int, Location) -> Void) {
+        switch t.kind {
+        case .local(let s, _): f(s, t.location)
+        case .ref(let h, let p): forEachDirectSlotOccurrence(in: h, f); for x in p { forEachDirectSlotOccurrence(in: x, f) }
+        case .call(_, let args): for a in args { forEachDirectSlotOccurrence(in: a, f) }
+        case .array(let items), .set(let items): for i in items { forEachDirectSlotOccurrence(in: i, f) }
+        case .object(let pairs): for (k, v) in pairs { forEachDirectSlotOccurrence(in: k, f); forEachDirectSlotOccurrence(in: v, f) }
+        case .template(let parts): for p in parts { if case .term(let x) = p { forEachDirectSlotOccurrence(in: x, f) } }
         default: break
         }
     }

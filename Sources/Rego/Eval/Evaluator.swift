@@ -14,7 +14,7 @@ public struct EvalOptions: Sendable {
     /// Maximum evaluation steps (expressions tried) before `eval_cancel_error`.
     public var stepBudget: Int = 10_000_000
     /// Maximum nesting of rule and function evaluation.
-    public var maxDepth: Int = 300
+    public var maxDepth: Int = 100
     /// Allow builtins that reach the network.
     public var allowNetwork: Bool = false
     /// Environment for `opa.runtime().env`.
@@ -113,7 +113,12 @@ final class Evaluator {
             }
         case .every(let key, let value, let domain, let body):
             var ok = true
+            var defined = false
             try evalTerm(domain, f) { d in
+                switch d {
+                case .array, .set, .object: defined = true
+                default: return
+                }
                 try self.iterate(d) { kv, vv in
                     guard ok else { return }
                     let found = Found()
@@ -127,7 +132,7 @@ final class Evaluator {
                     if !any { ok = false }
                 }
             }
-            if ok { try k() }
+            if ok && defined { try k() }
         }
     }
 

@@ -140,7 +140,7 @@ enum CoreBuiltins {
     ]
 
     static func isType(_ name: String, _ test: @escaping @Sendable (Value) -> Bool) -> Builtin {
-        Builtin(name, [.any], .boolean) { a, _ in test(a[0]) ? .true : nil }
+        Builtin(name, [.any], .boolean) { a, _ in .bool(test(a[0])) }
     }
 
     static let types: [Builtin] = [
