@@ -27,6 +27,7 @@ let package = Package(
         // Pure layer: values in, values out. No I/O, no server, no database, no logging.
         .target(
             name: "Detection",
+            resources: [.copy("Resources")],
             swiftSettings: strictSwift6
         ),
         .target(
