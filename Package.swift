@@ -59,7 +59,11 @@ let package = Package(
         // Scan → policy → decision → event.
         .target(
             name: "Enforcement",
-            dependencies: ["Detection", "Rego", "Ledger", "Storage"],
+            dependencies: [
+                "Detection", "Rego", "Ledger", "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSwift6
         ),
         // HTTP: routing, authentication, problem+json, streaming.
@@ -89,7 +93,11 @@ let package = Package(
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "TestSupport"], swiftSettings: strictSwift6),
         .testTarget(name: "RegoTests", dependencies: ["Rego", "TestSupport"], swiftSettings: strictSwift6),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"], swiftSettings: strictSwift6),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift6
+        ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
