@@ -1,4 +1,4 @@
-/// Finds payloads hidden one encoding level deep — base64, hex, URL percent-encoding,
+/// Finds payloads hidden one encoding level deep — base64, base32, hex, URL percent-encoding,
 /// Unicode tag characters — and returns their decoded text so the detector can scan
 /// it as well. Rot13 is handled by the detector directly (it needs no search).
 ///
@@ -9,6 +9,8 @@ enum EncodedViews {
     static let minimumBase64 = 20
     /// Shortest hex run worth decoding (8 decoded bytes).
     static let minimumHex = 16
+    /// Shortest base32 run worth decoding (10 decoded bytes).
+    static let minimumBase32 = 16
     /// Cap on the number of decoded views per text, to keep cost bounded.
     static let maximumViews = 8
 
@@ -33,6 +35,8 @@ enum EncodedViews {
             let run = UnsafeBufferPointer(rebasing: utf8[i..<j])
             if allHex, run.count >= minimumHex, run.count % 2 == 0 {
                 if let text = decodeHex(run) { views.append(text) }
+            } else if run.count >= minimumBase32, let text = decodeBase32(run) {
+                views.append(text)
             } else if run.count >= minimumBase64, let text = decodeBase64(run) {
                 views.append(text)
             }
@@ -111,6 +115,30 @@ enum EncodedViews {
         // A long run of one letter case only is a word or an identifier, not base64.
         guard letters > 0, digitsOrSymbols > 0 || run.contains(where: { $0 &- 0x41 < 26 }) && run.contains(where: { $0 &- 0x61 < 26 }) else {
             return nil
+        }
+        return textual(out)
+    }
+
+    /// RFC 4648 base32 (upper case A–Z, 2–7, `=` padding); nil when the run has other bytes.
+    private static func decodeBase32(_ run: UnsafeBufferPointer<UInt8>) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(run.count * 5 / 8)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for b in run {
+            if b == 0x3D { break }
+            let v: UInt8
+            switch b {
+            case 0x41...0x5A: v = b - 0x41
+            case 0x32...0x37: v = b - 0x32 + 26
+            default: return nil
+            }
+            accumulator = accumulator << 5 | UInt32(v)
+            bits += 5
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+            }
         }
         return textual(out)
     }
