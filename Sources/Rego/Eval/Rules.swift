@@ -60,8 +60,12 @@ extension Evaluator {
             if let v = try ruleValue(node) { try walk(v, path, i, f, k) }
             return
         }
-        if let base = baseAt(node.path), let child = base[key] {
-            try walk(child, path, i + 1, f, k)
+        if let base = baseAt(node.path) {
+            if let child = base[key] {
+                try walk(child, path, i + 1, f, k)
+            } else if case .number(let n) = key, n.isInteger, case .object = base, let child = base[.string(n.description)] {
+                try walk(child, path, i + 1, f, k)
+            }
         }
     }
 
@@ -101,6 +105,7 @@ extension Evaluator {
     }
 
     static func merge(_ a: Value, _ b: Value) -> Value {
+        if case .set(let x) = a, case .set(let y) = b { return .set(x.union(y)) }
         guard case .object(var x) = a, case .object(let y) = b else { return b }
         for (k, v) in y.entries {
             if let e = x[k] { x.set(k, merge(e, v)) } else { x.set(k, v) }
@@ -132,7 +137,7 @@ extension Evaluator {
     func computeRules(_ node: RuleNode) throws -> Value? {
         let rules = node.rules
         guard let first = rules.first else {
-            if let d = node.defaultRule { return try constant(d.value) }
+            if let d = node.defaultRule { return try constant(d) }
             return nil
         }
         if first.kind == .multi {
@@ -164,7 +169,7 @@ extension Evaluator {
                     result = v
                 }
             }
-            if result == nil, let d = node.defaultRule { result = try constant(d.value) }
+            if result == nil, let d = node.defaultRule { result = try constant(d) }
             return result
         }
         // Object built from ref heads with variables.
@@ -189,7 +194,7 @@ extension Evaluator {
                 }
             }
         }
-        if !produced, let d = node.defaultRule { return try constant(d.value) }
+        if !produced, let d = node.defaultRule { return try constant(d) }
         return obj
     }
 
@@ -207,9 +212,9 @@ extension Evaluator {
         return cur
     }
 
-    func constant(_ t: Term) throws -> Value? {
+    func constant(_ rule: CompiledRule) throws -> Value? {
         var out: Value? = nil
-        try evalTerm(t, Frame(0)) { out = $0 }
+        try evalTerm(rule.value, Frame(rule.slotCount)) { out = $0 }
         return out
     }
 
@@ -235,9 +240,11 @@ extension Evaluator {
 
     func evalCall(_ name: String, _ args: [Term], _ loc: Location, _ f: Frame, asExpression: Bool, _ k: (Value) throws -> Void) throws {
         var name = name
+        var mocked = false
         if let o = functionOverrides[name] {
             if case .call(let replacement, _) = o.kind {
                 name = replacement
+                mocked = true
             } else {
                 var acc: [Value] = []
                 return try evalList(args, 0, &acc, f) { _ in try self.evalTerm(o, f, k) }
@@ -293,7 +300,18 @@ extension Evaluator {
             let inputs = args.count > arity ? Array(args[0..<arity]) : args
             var acc: [Value] = []
             try evalList(inputs, 0, &acc, f) { vals in
-                guard let result = try self.callFunction(node, vals, loc) else { return }
+                let result: Value?
+                if mocked {
+                    // A mock's own body sees the real functions, not other mocks.
+                    let saved = (self.functionOverrides, self.cache)
+                    self.functionOverrides = [:]
+                    self.cache = [:]
+                    defer { (self.functionOverrides, self.cache) = saved }
+                    result = try self.callFunction(node, vals, loc)
+                } else {
+                    result = try self.callFunction(node, vals, loc)
+                }
+                guard let result else { return }
                 if args.count > arity {
                     try self.unifyValue(args[arity], result, f) { try k(.true) }
                 } else {
@@ -347,7 +365,7 @@ extension Evaluator {
                 }
             }
         }
-        if result == nil, let d = node.defaultRule { result = try constant(d.value) }
+        if result == nil, let d = node.defaultRule { result = try constant(d) }
         return result
     }
 

@@ -8,7 +8,7 @@ enum CoreBuiltins {
     static let arrayOrSet = BuiltinType.anyOf([.set(.any), .array(.any)])
     static let anyObject = BuiltinType.object(.any, .any)
 
-    static let all: [Builtin] = comparison + arithmetic + aggregates + types + collections + formatting
+    static let all: [Builtin] = comparison + arithmetic + aggregates + types + collections + formatting + graphAndNetwork
 
     static func compareOp(_ name: String, _ test: @escaping @Sendable (Int) -> Bool) -> Builtin {
         Builtin(name, [.any, .any], .boolean) { a, _ in .bool(test(Value.compare(a[0], a[1]))) }
@@ -140,7 +140,7 @@ enum CoreBuiltins {
     ]
 
     static func isType(_ name: String, _ test: @escaping @Sendable (Value) -> Bool) -> Builtin {
-        Builtin(name, [.any], .boolean) { a, _ in test(a[0]) ? .true : nil }
+        Builtin(name, [.any], .boolean) { a, _ in .bool(test(a[0])) }
     }
 
     static let types: [Builtin] = [
@@ -162,6 +162,10 @@ enum CoreBuiltins {
                 if let n = Number(text: t) { return .number(n) }
                 if let d = Double(t), d.isFinite, !t.lowercased().contains("n"), !t.lowercased().contains("i") {
                     return .number(.real(d))
+                }
+                let lower = t.lowercased().trimmingPrefix("-").trimmingPrefix("+")
+                if ["nan", "inf", "infinity"].contains(String(lower)) {
+                    throw BuiltinError.type("operand 1 must be a finite number but got \(t)")
                 }
                 throw BuiltinError.builtin("strconv.ParseFloat: parsing \(Value.string(s).description): invalid syntax")
             default: return nil
