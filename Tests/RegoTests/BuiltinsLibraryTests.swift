@@ -119,7 +119,7 @@ struct BuiltinsDocumentTests {
     @Test func documents() throws {
         #expect(try callBuiltin("json.marshal", [["foo": .set(SetValue([1, 2, 3]))]]) == "[{\"foo\":[1,2,3]}]")
         #expect(try callBuiltin("json.is_valid", 1) == false)
-        #expect(try callBuiltin("yaml.unmarshal", "a: [1, 2.5, true, null, x]") == ["a": [1, 2.5, true, nil, "x"]])
+        #expect(try callBuiltin("yaml.unmarshal", "a: [1, 2.5, true, null, x]") == ["a": [1, 2.5, true, .null, "x"]])
         #expect(try callBuiltin("yaml.marshal", ["a": [1, 2]]) == "a:\n- 1\n- 2\n")
         #expect(builtinError("yaml.unmarshal", "[1,2,3")?.message.hasPrefix("yaml: line 1: did not find") == true)
         #expect(try callBuiltin("json.remove", ["a": ["b": ["c": 7, "d": 8]], "e": 9], ["a/b/c", "e"]) == ["a": ["b": ["d": 8]]])
