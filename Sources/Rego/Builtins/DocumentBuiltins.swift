@@ -209,7 +209,7 @@ enum DocumentBuiltins {
     static func pointer(_ value: Value) -> [Value]? {
         switch value {
         case .string(let text):
-            if text.isEmpty || text == "/" { return [] }
+            if text.isEmpty { return [] }
             let body = text.hasPrefix("/") ? text.dropFirst() : Substring(text)
             return body.split(separator: "/", omittingEmptySubsequences: false).map { .string(String($0).unescapedPointer()) }
         case .array(let items):

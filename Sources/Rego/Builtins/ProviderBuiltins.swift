@@ -29,20 +29,6 @@ enum ProviderBuiltins {
         return (host, String(path), String(query))
     }
 
-    static func canonicalQuery(_ query: String) throws -> String {
-        var pairs: [(String, String)] = []
-        for part in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = try EncodingBuiltins.queryUnescape(String(kv[0]))
-            let value = kv.count > 1 ? try EncodingBuiltins.queryUnescape(String(kv[1])) : ""
-            pairs.append((key, value))
-        }
-        // Go's url.Values.Encode: keys sorted, values in their original order.
-        let order = pairs.enumerated().sorted { $0.element.0 == $1.element.0 ? $0.offset < $1.offset : $0.element.0 < $1.element.0 }
-        return order.map { EncodingBuiltins.queryEscape($0.element.0) + "=" + EncodingBuiltins.queryEscape($0.element.1) }
-            .joined(separator: "&")
-    }
-
     static func signRequest(_ a: [Value]) throws -> Value {
         guard case .object(var request) = a[0] else { throw BuiltinError.operand(0, mustBe: .object(.any, .any), got: a[0]) }
         guard case .object(let config) = a[1] else { throw BuiltinError.operand(1, mustBe: .object(.any, .any), got: a[1]) }
@@ -77,7 +63,7 @@ enum ProviderBuiltins {
             throw BuiltinError.type("operand 3 could not convert time_ns value into a unix timestamp")
         }
 
-        let method = request["method"]!.stringValue!.uppercased()
+        let method = request["method"]!.stringValue!
         let url = request["url"]!.stringValue!
         let accessKey = config["aws_access_key"]!.stringValue!
         let secret = config["aws_secret_access_key"]!.stringValue!
@@ -97,26 +83,24 @@ enum ProviderBuiltins {
         let day = time.format("20060102")
         let parts = parseURL(url)
 
-        var headers: [String: String] = [:]
+        // AWS's own headers first; headers given in the request win, as in OPA's signer.
+        var headers: [String: String] = ["host": parts.host, "x-amz-date": amzDate]
+        if service == "s3" || service == "glacier" { headers["x-amz-content-sha256"] = payloadHash }
+        if let token = config["aws_session_token"]?.stringValue { headers["x-amz-security-token"] = token }
         var original: [(Value, Value)] = []
         if case .object(let given)? = request["headers"] {
             for (k, v) in given.entries {
                 guard case .string(let name) = k else { continue }
-                let text = v.stringValue ?? JSON.serialize(v)
-                headers[name.lowercased()] = text
+                headers[name.lowercased()] = v.stringValue ?? JSON.serialize(v)
                 original.append((k, v))
             }
         }
-        headers["host"] = parts.host
-        headers["x-amz-date"] = amzDate
-        if service == "s3" || service == "glacier" { headers["x-amz-content-sha256"] = payloadHash }
-        if let token = config["aws_session_token"]?.stringValue { headers["x-amz-security-token"] = token }
 
         let names = headers.keys.sorted()
         let canonicalHeaders = names.map { "\($0):\(headers[$0]!.trimmingSpaces())\n" }.joined()
         let signedHeaders = names.joined(separator: ";")
         let canonicalRequest = [
-            method, parts.path.isEmpty ? "/" : parts.path, try canonicalQuery(parts.query),
+            method, parts.path, parts.query,
             canonicalHeaders, signedHeaders, payloadHash,
         ].joined(separator: "\n")
         let scope = "\(day)/\(region)/\(service)/aws4_request"
