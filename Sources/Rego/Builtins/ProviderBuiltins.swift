@@ -84,9 +84,10 @@ enum ProviderBuiltins {
         let parts = parseURL(url)
 
         // AWS's own headers first; headers given in the request win, as in OPA's signer.
-        var headers: [String: String] = ["host": parts.host, "x-amz-date": amzDate]
-        if service == "s3" || service == "glacier" { headers["x-amz-content-sha256"] = payloadHash }
-        if let token = config["aws_session_token"]?.stringValue { headers["x-amz-security-token"] = token }
+        var awsHeaders: [String: String] = ["host": parts.host, "x-amz-date": amzDate]
+        if service == "s3" || service == "glacier" { awsHeaders["x-amz-content-sha256"] = payloadHash }
+        if let token = config["aws_session_token"]?.stringValue { awsHeaders["x-amz-security-token"] = token }
+        var headers = awsHeaders
         var original: [(Value, Value)] = []
         if case .object(let given)? = request["headers"] {
             for (k, v) in given.entries {
@@ -112,11 +113,13 @@ enum ProviderBuiltins {
         let signature = CryptoBuiltins.hex(hmac(key, stringToSign))
         let authorization = "AWS4-HMAC-SHA256 Credential=\(accessKey)/\(scope),SignedHeaders=\(signedHeaders),Signature=\(signature)"
 
-        var outHeaders = ObjectValue(original)
-        for name in names {
-            if original.contains(where: { $0.0.stringValue?.lowercased() == name }) { continue }
-            outHeaders.set(.string(name), .string(headers[name]!))
-        }
+        // The returned headers are the request's, overwritten by the ones AWS signing adds (as OPA returns them);
+        // a request header that shadows an AWS header is still what got signed.
+        var outHeaders = ObjectValue(original.filter { k, _ in
+            guard let name = k.stringValue?.lowercased() else { return true }
+            return awsHeaders[name] == nil
+        })
+        for (name, value) in awsHeaders { outHeaders.set(.string(name), .string(value)) }
         outHeaders.set("Authorization", .string(authorization))
         request.set("headers", .object(outHeaders))
         return .object(request)
