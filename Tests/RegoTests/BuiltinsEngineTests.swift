@@ -18,7 +18,7 @@ struct BuiltinsRegexTests {
         #expect(try RegularExpression(#"\d+"#).findAll(in: "a1b22c333") == ["1", "22", "333"])
         #expect(try RegularExpression("a+?").findAll(in: "aaa") == ["a", "a", "a"])
         #expect(try RegularExpression("(a|ab)(c|bcd)").findAll(in: "abcd") == ["abcd"])
-        #expect(try RegularExpression(#"\p{Greek}+"#).matches("x") == false || true)
+        #expect(try RegularExpression(#"\pL+"#).findAll(in: "12äb3") == ["äb"])
         #expect(try RegularExpression("é+").findAll(in: "ééx") == ["éé"])
     }
 
@@ -28,7 +28,7 @@ struct BuiltinsRegexTests {
         let vowels = try RegularExpression("[^aouiye]([aouiye])([^aouiye])?")
         #expect(vowels.findAllSubmatches(in: "somestri") == [["som", "o", "m"], ["ri", "i", ""]])
         #expect(try RegularExpression("x*").findAll(in: "abc") == ["", "", "", ""])
-        #expect(try RegularExpression("a*").findAll(in: "baaac") == ["", "aaa", "", ""])
+        #expect(try RegularExpression("a*").findAll(in: "baaac") == ["", "aaa", ""])
     }
 
     @Test func splitAndReplace() throws {
@@ -50,7 +50,7 @@ struct BuiltinsRegexTests {
         #expect(message("abc)") == "error parsing regexp: unexpected ): `abc)`")
         #expect(message("[a") == "error parsing regexp: missing closing ]: `[a`")
         #expect(message("[z-a]") == "error parsing regexp: invalid character class range: `z-a`")
-        #expect(message(#"\q"#) == "error parsing regexp: invalid escape sequence: `\q`")
+        #expect(message(#"\q"#) == #"error parsing regexp: invalid escape sequence: `\q`"#)
         #expect(message("a{1001}") == "error parsing regexp: invalid repeat count: `{1001}`")
         #expect(message(".+") == nil)
     }

@@ -388,7 +388,8 @@ enum JWT {
         let head = try header(token)
         let payloadBytes = try decodePart(token.payload, what: "payload")
         if let cty = head["cty"]?.stringValue, cty.uppercased() == "JWT" {
-            return try decode(.string(String(decoding: payloadBytes, as: UTF8.self)))
+            // A nested token is usually carried as a quoted JSON string.
+            return try decode(.string(StringBuiltins.trim(String(decoding: payloadBytes, as: UTF8.self), left: true, right: true) { $0 == "\"" }))
         }
         let payload = try jsonObject(payloadBytes)
         let signature = try decodePart(token.signature, what: "signature")
@@ -461,6 +462,8 @@ enum JWT {
             let token = try split(current)
             head = try header(token)
             guard case .string(let alg)? = head["alg"], !alg.isEmpty else { return unverified }
+            // No header extensions are understood, so any critical one makes the token unacceptable (RFC 7515 4.1.11).
+            if head["crit"] != nil { return unverified }
             if let wantAlg, !wantAlg.isEmpty, wantAlg != alg { return unverified }
             let signature = try decodePart(token.signature, what: "signature")
             guard algorithms.contains(alg) else { throw BuiltinError.builtin("unknown JWS algorithm: \(alg)") }
@@ -480,7 +483,7 @@ enum JWT {
             }
             payloadBytes = try decodePart(token.payload, what: "payload")
             if let cty = head["cty"]?.stringValue, cty.uppercased() == "JWT" {
-                current = .string(String(decoding: payloadBytes, as: UTF8.self))
+                current = .string(StringBuiltins.trim(String(decoding: payloadBytes, as: UTF8.self), left: true, right: true) { $0 == "\"" })
                 continue
             }
             break

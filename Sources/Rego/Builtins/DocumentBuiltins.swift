@@ -10,8 +10,9 @@ enum DocumentBuiltins {
     static func yamlMessage(_ error: any Error) -> String {
         if let yaml = error as? YamlError {
             switch yaml {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
-                return "yaml: line \(mark.line): \(problem)"
+            case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+                // Like go-yaml, report the line where the unfinished construct began.
+                return "yaml: line \(context?.mark.line ?? mark.line): \(problem)"
             default:
                 return "yaml: \(yaml)"
             }
@@ -23,7 +24,7 @@ enum DocumentBuiltins {
         guard depth < JSON.maxDepth else { throw BuiltinError.builtin("yaml: document nests too deeply") }
         switch node {
         case .scalar(let scalar):
-            switch scalar.tag.description {
+            switch node.tag.description {
             case Tag.Name.null.rawValue: return .null
             case Tag.Name.bool.rawValue: return .bool(node.bool ?? false)
             case Tag.Name.int.rawValue:
@@ -204,39 +205,52 @@ enum DocumentBuiltins {
 
     // MARK: JSON Patch (RFC 6902)
 
-    static func pointer(_ value: Value) -> [String]? {
+    /// A JSON Patch path: `/a/b` (leading slash optional, `~0`/`~1` escapes) or an array of segments.
+    static func pointer(_ value: Value) -> [Value]? {
         switch value {
         case .string(let text):
             if text.isEmpty { return [] }
-            guard text.hasPrefix("/") else { return nil }
-            return text.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map { String($0).unescapedPointer() }
+            let body = text.hasPrefix("/") ? text.dropFirst() : Substring(text)
+            return body.split(separator: "/", omittingEmptySubsequences: false).map { .string(String($0).unescapedPointer()) }
         case .array(let items):
-            return items.map { item in
-                if case .string(let s) = item { return s }
-                return JSON.serialize(item)
-            }
+            return items
         default:
             return nil
         }
     }
 
-    static func get(_ doc: Value, _ path: ArraySlice<String>) -> Value? {
+    /// An array index segment: a number, or a string of digits without leading zeros.
+    static func index(_ segment: Value, count: Int, allowEnd: Bool) -> Int? {
+        switch segment {
+        case .number(let n):
+            guard let i = n.intValue, i >= 0, allowEnd ? i <= count : i < count else { return nil }
+            return i
+        case .string(let text):
+            if allowEnd && text == "-" { return count }
+            guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }), text == "0" || !text.hasPrefix("0"),
+                  let i = Int(text), allowEnd ? i <= count : i < count else { return nil }
+            return i
+        default:
+            return nil
+        }
+    }
+
+    static func get(_ doc: Value, _ path: ArraySlice<Value>) -> Value? {
         guard let first = path.first else { return doc }
         switch doc {
         case .object(let o): return o[first].flatMap { get($0, path.dropFirst()) }
         case .array(let a):
-            guard let i = Int(first), i >= 0, i < a.count else { return nil }
+            guard let i = index(first, count: a.count, allowEnd: false) else { return nil }
             return get(a[i], path.dropFirst())
         case .set(let s):
-            let key = (try? JSON.parse(first)) ?? .string(first)
-            return s.contains(key) ? get(key, path.dropFirst()) : nil
+            return s.contains(first) ? get(first, path.dropFirst()) : nil
         default: return nil
         }
     }
 
     enum Edit { case add(Value), remove, replace(Value) }
 
-    static func apply(_ doc: Value, _ path: ArraySlice<String>, _ edit: Edit) -> Value? {
+    static func apply(_ doc: Value, _ path: ArraySlice<Value>, _ edit: Edit) -> Value? {
         guard let first = path.first else {
             switch edit {
             case .add(let v), .replace(let v): return v
@@ -248,53 +262,56 @@ enum DocumentBuiltins {
         case .object(var o):
             if last {
                 switch edit {
-                case .add(let v): o.set(.string(first), v)
+                case .add(let v): o.set(first, v)
                 case .replace(let v):
                     guard o[first] != nil else { return nil }
-                    o.set(.string(first), v)
+                    o.set(first, v)
                 case .remove:
                     guard o[first] != nil else { return nil }
-                    o.remove(.string(first))
+                    o.remove(first)
                 }
                 return .object(o)
             }
             guard let child = o[first], let updated = apply(child, path.dropFirst(), edit) else { return nil }
-            o.set(.string(first), updated)
+            o.set(first, updated)
             return .object(o)
         case .array(var a):
             if last {
                 switch edit {
                 case .add(let v):
-                    if first == "-" { a.append(v); return .array(a) }
-                    guard let i = Int(first), i >= 0, i <= a.count else { return nil }
+                    guard let i = index(first, count: a.count, allowEnd: true) else { return nil }
                     a.insert(v, at: i)
                 case .replace(let v):
-                    guard let i = Int(first), i >= 0, i < a.count else { return nil }
+                    guard let i = index(first, count: a.count, allowEnd: false) else { return nil }
                     a[i] = v
                 case .remove:
-                    guard let i = Int(first), i >= 0, i < a.count else { return nil }
+                    guard let i = index(first, count: a.count, allowEnd: false) else { return nil }
                     a.remove(at: i)
                 }
                 return .array(a)
             }
-            guard let i = Int(first), i >= 0, i < a.count, let updated = apply(a[i], path.dropFirst(), edit) else { return nil }
+            guard let i = index(first, count: a.count, allowEnd: false), let updated = apply(a[i], path.dropFirst(), edit) else { return nil }
             a[i] = updated
             return .array(a)
         case .set(var s):
-            let key = (try? JSON.parse(first)) ?? .string(first)
             if last {
                 switch edit {
-                case .add(let v): s.insert(v)
+                case .add(let v):
+                    // A set element is its own key.
+                    guard v == first else { return nil }
+                    s.insert(v)
                 case .replace(let v):
-                    guard s.contains(key) else { return nil }
-                    s = SetValue(s.elements.filter { $0 != key } + [v])
+                    guard s.contains(first), v == first else { return nil }
                 case .remove:
-                    guard s.contains(key) else { return nil }
-                    s = SetValue(s.elements.filter { $0 != key })
+                    guard s.contains(first) else { return nil }
+                    s = s.subtracting(SetValue([first]))
                 }
                 return .set(s)
             }
-            return nil
+            guard s.contains(first), let updated = apply(first, path.dropFirst(), edit) else { return nil }
+            var out = s.subtracting(SetValue([first]))
+            out.insert(updated)
+            return .set(out)
         default:
             return nil
         }
@@ -305,21 +322,22 @@ enum DocumentBuiltins {
         for operation in operations {
             guard case .object(let op) = operation, case .string(let kind)? = op["op"], let pathValue = op["path"],
                   let path = pointer(pathValue) else {
-                throw BuiltinError.builtin("invalid patch operation")
+                return nil
             }
             switch kind {
             case "add":
                 guard let v = op["value"], let next = apply(current, path[...], .add(v)) else { return nil }
                 current = next
             case "remove":
-                guard let next = apply(current, path[...], .remove) else { return nil }
+                guard !path.isEmpty, let next = apply(current, path[...], .remove) else { return nil }
                 current = next
             case "replace":
-                guard let v = op["value"], let next = apply(current, path[...], .replace(v)) else { return nil }
+                guard let v = op["value"], get(current, path[...]) != nil, let next = apply(current, path[...], .replace(v)) else { return nil }
                 current = next
             case "move", "copy":
                 guard let fromValue = op["from"], let from = pointer(fromValue), let v = get(current, from[...]) else { return nil }
                 if kind == "move" {
+                    if path == from { continue }
                     if path.starts(with: from) && path.count > from.count { return nil }
                     guard let removed = apply(current, from[...], .remove) else { return nil }
                     current = removed
@@ -329,7 +347,7 @@ enum DocumentBuiltins {
             case "test":
                 guard let v = op["value"], let actual = get(current, path[...]), actual == v else { return nil }
             default:
-                throw BuiltinError.builtin("invalid patch operation \(kind)")
+                return nil
             }
         }
         return current

@@ -35,9 +35,11 @@ public struct GoTime: Sendable, Equatable {
 
     /// Unix nanoseconds, or nil outside the range Go's `UnixNano` can represent.
     public var unixNanoseconds: Int64? {
-        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        // Negative instants are computed from the next whole second so Int64.min stays reachable.
+        let (wholeSeconds, rest) = seconds < 0 && nanoseconds > 0 ? (seconds + 1, nanoseconds - 1_000_000_000) : (seconds, nanoseconds)
+        let (product, overflow) = wholeSeconds.multipliedReportingOverflow(by: 1_000_000_000)
         if overflow { return nil }
-        let (sum, overflow2) = product.addingReportingOverflow(nanoseconds)
+        let (sum, overflow2) = product.addingReportingOverflow(rest)
         if overflow2 { return nil }
         return sum
     }

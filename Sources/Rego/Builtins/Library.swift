@@ -7,5 +7,6 @@ extension BuiltinRegistry {
     static var library: [Builtin] {
         StringBuiltins.all + PatternBuiltins.all + GoFormat.all + TimeBuiltins.all + NetBuiltins.all
             + EncodingBuiltins.all + ScalarBuiltins.all + CryptoBuiltins.all + DocumentBuiltins.all
+            + ProviderBuiltins.all
     }
 }

@@ -216,7 +216,12 @@ public struct RegularExpression: Sendable {
                 slots[0] = position
                 addThread(&current, pc: program.start, position: position, input: input, slots: slots)
             }
-            if current.isEmpty { break }
+            if current.isEmpty {
+                // Nothing alive: stop when done, otherwise try a fresh start at the next position.
+                if matched != nil || anchoredStart || position >= input.count { break }
+                position += 1
+                continue
+            }
             let scalar: Unicode.Scalar? = position < input.count ? input[position] : nil
             var i = 0
             while i < current.count {

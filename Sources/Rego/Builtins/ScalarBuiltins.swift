@@ -25,7 +25,7 @@ enum ScalarBuiltins {
 
     static func shift(_ a: [Value], left: Bool) throws -> Value {
         let value = try bigInt(a, 0), amount = try bigInt(a, 1)
-        guard amount >= 0 else { throw BuiltinError.type("operand 2 must be unsigned integer number but got negative integer") }
+        guard amount >= 0 else { throw BuiltinError.type("operand 2 must be an unsigned integer number but got a negative integer") }
         guard let count = Int(exactly: amount), count < 1 << 20 else {
             throw BuiltinError.builtin("shift amount too large")
         }
@@ -166,6 +166,14 @@ enum ScalarBuiltins {
         Builtin("uuid.parse", [s], .object(.string, .any)) { a, _ in
             guard let bytes = parseUUID(try a.string(0)) else { return nil }
             return describeUUID(bytes)
+        },
+        Builtin("rand.intn", [s, n], n, nondeterministic: true) { a, context in
+            let bound = try a.int(1)
+            let key = "rand.intn:" + (try a.string(0)) + ":" + String(bound)
+            if let cached = context.cache[key] as? Int { return .int(cached) }
+            let value = bound == 0 ? 0 : Int.random(in: 0..<abs(bound))
+            context.cache[key] = value
+            return .int(value)
         },
         Builtin("uuid.rfc4122", [s], s, nondeterministic: true) { a, context in
             let key = "uuid.rfc4122:" + (try a.string(0))

@@ -33,20 +33,41 @@ public enum Units {
         }
     }
 
+    /// Splits `-1.5e3Ki` into the number (`-1.5e3`) and the unit (`Ki`); an `e` starts an exponent only before a digit.
     static func split(_ s: String) -> (String, String) {
-        if let index = s.firstIndex(where: { !($0.isNumber || $0 == ".") }) {
-            return (String(s[..<index]), String(s[index...]))
+        let chars = Array(s)
+        var i = 0
+        if i < chars.count && chars[i] == "-" { i += 1 }
+        while i < chars.count && (chars[i].isNumber || chars[i] == ".") { i += 1 }
+        if i < chars.count, chars[i] == "e" || chars[i] == "E", i > 0 {
+            var j = i + 1
+            if j < chars.count && (chars[j] == "-" || chars[j] == "+") { j += 1 }
+            if j < chars.count && chars[j].isNumber {
+                while j < chars.count && chars[j].isNumber { j += 1 }
+                i = j
+            }
         }
-        return (s, "")
+        if i == 1 && chars.first == "-" { i = 0 }
+        return (String(chars[..<i]), String(chars[i...]))
     }
 
-    static func decimal(_ text: String) -> Decimal? {
+    static func decimal(_ raw: String) -> Decimal? {
+        var text = Substring(raw)
+        var negative = false
+        if text.first == "-" { negative = true; text = text.dropFirst() }
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            guard let value = Int(text[text.index(after: e)...]), abs(value) < 10_000 else { return nil }
+            exponent = value
+            text = text[..<e]
+        }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, !text.isEmpty, text != "." else { return nil }
         let whole = parts[0], fraction = parts.count == 2 ? parts[1] : ""
         guard (whole + fraction).allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        guard let digits = BigInt(whole + fraction + (whole.isEmpty && fraction.isEmpty ? "0" : "")) else { return nil }
-        return Decimal(digits: digits, scale: fraction.count)
+        guard var digits = BigInt(whole + fraction + (whole.isEmpty && fraction.isEmpty ? "0" : "")) else { return nil }
+        if negative { digits = -digits }
+        return Decimal(digits: digits, scale: fraction.count - exponent)
     }
 
     static func scaled(_ value: Decimal, power10: Int = 0, power2: Int = 0) -> Decimal {

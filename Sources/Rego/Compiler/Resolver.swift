@@ -129,8 +129,10 @@ struct Resolver {
         var unsafe: [RegoError] = []
         var reported = Set<Int>()
         for t in terms {
+            var n = Need()
+            analyze(t, pattern: false, outer: [], into: &n)
             forEachDirectSlotOccurrence(in: t) { s, loc in
-                if !bound.contains(s), !reported.contains(s) {
+                if !bound.contains(s), !reported.contains(s), n.inputs.contains(s) {
                     reported.insert(s)
                     unsafe.append(RegoError(code: RegoError.Code.unsafeVar, message: "var \(slotNames[s]) is unsafe", location: loc))
                 }
@@ -147,8 +149,6 @@ struct Resolver {
             switch e.kind {
             case .someDecl(let vars):
                 for v in vars { if let n = v.variableName, n != "_" { scopes[scopes.count - 1][n] = newSlot(n) } }
-            case .assign(let lhs, _):
-                declareAll(in: lhs, onlyNew: true)
             case .someIn(let k, let v, _):
                 if let k { declareAll(in: k) }
                 declareAll(in: v)
@@ -213,7 +213,11 @@ struct Resolver {
         switch e.kind {
         case .term(let t): r.kind = .term(try resolve(t))
         case .unify(let a, let b): r.kind = .unify(try resolve(a), try resolve(b))
-        case .assign(let a, let b): r.kind = .assign(try resolve(a), try resolve(b))
+        case .assign(let a, let b):
+            // The assigned variables are visible from here on, not before.
+            let rb = try resolve(b)
+            declareAll(in: a)
+            r.kind = .assign(try resolve(a), rb)
         case .someDecl(let vars): r.kind = .someDecl(try vars.map { try resolve($0) })
         case .someIn(let k, let v, let c):
             r.kind = .someIn(key: try k.map { try resolve($0) }, value: try resolve(v), collection: try resolve(c))
@@ -244,9 +248,9 @@ struct Resolver {
 
     func functionName(of t: Term) -> String? {
         switch t.kind {
-        case .variable(let n): return lookup(n) == nil ? n : nil
+        case .variable(let n): return n
         case .ref(let h, let path):
-            guard case .variable(let root) = h.kind, lookup(root) == nil else { return nil }
+            guard case .variable(let root) = h.kind else { return nil }
             var parts = [root]
             for p in path {
                 guard case .value(.string(let s)) = p.kind else { return nil }
@@ -530,6 +534,7 @@ struct Resolver {
             n.inputs.formUnion(inner.intersection(outer))
         }
         for w in e.with { analyze(w.value, pattern: false, outer: outer, into: &n) }
+        n.inputs.subtract(n.outputs)
         if e.negated {
             var all = n.inputs.union(n.outputs)
             all.subtract(wildcards)

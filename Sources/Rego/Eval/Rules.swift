@@ -60,8 +60,12 @@ extension Evaluator {
             if let v = try ruleValue(node) { try walk(v, path, i, f, k) }
             return
         }
-        if let base = baseAt(node.path), let child = base[key] {
-            try walk(child, path, i + 1, f, k)
+        if let base = baseAt(node.path) {
+            if let child = base[key] {
+                try walk(child, path, i + 1, f, k)
+            } else if case .number(let n) = key, n.isInteger, case .object = base, let child = base[.string(n.description)] {
+                try walk(child, path, i + 1, f, k)
+            }
         }
     }
 

@@ -95,9 +95,9 @@ public struct Parser {
         var imports: [Import] = []
         var rules: [Rule] = []
         while cur.kind != .eof {
-            if cur.isIdent("import") {
+            if cur.isIdent("import"), !((peekToken.isPunct(".") || peekToken.isPunct("[")) && !peekToken.spaceBefore) {
                 imports.append(try importDecl())
-            } else if cur.isIdent("package") {
+            } else if cur.isIdent("package"), !((peekToken.isPunct(".") || peekToken.isPunct("[")) && !peekToken.spaceBefore) {
                 throw error("unexpected package keyword", cur)
             } else {
                 rules.append(contentsOf: try rule())
@@ -166,7 +166,7 @@ public struct Parser {
     mutating func rule() throws -> [Rule] {
         let start = cur
         var isDefault = false
-        if cur.isIdent("default") { isDefault = true; next() }
+        if cur.isIdent("default"), !(peekToken.isPunct(".") || peekToken.isPunct("[")) || peekToken.spaceBefore { isDefault = true; next() }
         let ref = try ruleHeadRef()
         var kind = Rule.Kind.single
         var args: [Term] = []
@@ -213,7 +213,7 @@ public struct Parser {
             }
         }
         var elseChain: [Rule.ElseClause] = []
-        while cur.isIdent("else") {
+        while cur.isIdent("else"), !((peekToken.isPunct(".") || peekToken.isPunct("[")) && !peekToken.spaceBefore) {
             let et = cur
             next()
             var ev: Term? = nil
@@ -445,7 +445,9 @@ public struct Parser {
             next()
             return Term(.template(try templateParts(t)), l)
         case .ident:
+            let refFollows = (peekToken.isPunct(".") || peekToken.isPunct("[") || peekToken.isPunct("(")) && !peekToken.spaceBefore
             switch t.text {
+            case _ where refFollows && ["true", "false", "null"].contains(t.text): break
             case "true": next(); return Term(.value(.bool(true)), l)
             case "false": next(); return Term(.value(.bool(false)), l)
             case "null": next(); return Term(.value(.null), l)
@@ -456,7 +458,7 @@ public struct Parser {
                 }
             default: break
             }
-            if Parser.reservedInTermPosition.contains(t.text), !((peekToken.isPunct(".") || peekToken.isPunct("[")) && !peekToken.spaceBefore) {
+            if Parser.reservedInTermPosition.contains(t.text), !refFollows {
                 throw unexpected("expected term")
             }
             next()
