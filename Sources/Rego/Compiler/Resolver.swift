@@ -78,6 +78,9 @@ struct Resolver {
         if !rule.isDefault {
             try checkHeadSafety([key, value].compactMap { $0 } + suffix, bound: bound)
         }
+        value = try orderNested(value, bound: bound)
+        if let k = key { key = try orderNested(k, bound: bound) }
+        suffix = try suffix.map { try orderNested($0, bound: bound) }
         scopes.removeLast()
 
         var elseChain: [(value: Term, body: [Expr])] = []
@@ -96,6 +99,7 @@ struct Resolver {
             let (o, b) = try order(eb, bound: argSlots, extraOuter: evSlots)
             eb = o
             try checkHeadSafety([ev], bound: b)
+            ev = try orderNested(ev, bound: b)
             elseChain.append((ev, eb))
             scopes.removeLast()
         }
@@ -125,8 +129,10 @@ struct Resolver {
         var unsafe: [RegoError] = []
         var reported = Set<Int>()
         for t in terms {
-            forEachSlotOccurrence(in: t) { s, loc in
-                if !bound.contains(s), !reported.contains(s) {
+            var n = Need()
+            analyze(t, pattern: false, outer: [], into: &n)
+            forEachDirectSlotOccurrence(in: t) { s, loc in
+                if !bound.contains(s), !reported.contains(s), n.inputs.contains(s) {
                     reported.insert(s)
                     unsafe.append(RegoError(code: RegoError.Code.unsafeVar, message: "var \(slotNames[s]) is unsafe", location: loc))
                 }
@@ -143,8 +149,6 @@ struct Resolver {
             switch e.kind {
             case .someDecl(let vars):
                 for v in vars { if let n = v.variableName, n != "_" { scopes[scopes.count - 1][n] = newSlot(n) } }
-            case .assign(let lhs, _):
-                declareAll(in: lhs, onlyNew: true)
             case .someIn(let k, let v, _):
                 if let k { declareAll(in: k) }
                 declareAll(in: v)
@@ -209,7 +213,11 @@ struct Resolver {
         switch e.kind {
         case .term(let t): r.kind = .term(try resolve(t))
         case .unify(let a, let b): r.kind = .unify(try resolve(a), try resolve(b))
-        case .assign(let a, let b): r.kind = .assign(try resolve(a), try resolve(b))
+        case .assign(let a, let b):
+            // The assigned variables are visible from here on, not before.
+            let rb = try resolve(b)
+            declareAll(in: a)
+            r.kind = .assign(try resolve(a), rb)
         case .someDecl(let vars): r.kind = .someDecl(try vars.map { try resolve($0) })
         case .someIn(let k, let v, let c):
             r.kind = .someIn(key: try k.map { try resolve($0) }, value: try resolve(v), collection: try resolve(c))
@@ -230,7 +238,7 @@ struct Resolver {
             if case .call = target.kind, let fname = functionName(of: w.value),
                 let resolved = try? resolveCallName(fname, w.value.location, forWith: true)
             {
-                let isFunc = BuiltinRegistry.lookup(resolved) != nil || functionPaths.contains(Array(resolved.split(separator: ".").dropFirst().map(String.init)))
+                let isFunc = BuiltinRegistry.lookup(resolved) != nil || Resolver.evaluatorCalls.contains(resolved) || functionPaths.contains(Array(resolved.split(separator: ".").dropFirst().map(String.init)))
                 if isFunc { return WithModifier(target: target, value: Term(.call(resolved, []), w.value.location), location: w.location) }
             }
             return WithModifier(target: target, value: try resolve(w.value), location: w.location)
@@ -240,9 +248,9 @@ struct Resolver {
 
     func functionName(of t: Term) -> String? {
         switch t.kind {
-        case .variable(let n): return lookup(n) == nil ? n : nil
+        case .variable(let n): return n
         case .ref(let h, let path):
-            guard case .variable(let root) = h.kind, lookup(root) == nil else { return nil }
+            guard case .variable(let root) = h.kind else { return nil }
             var parts = [root]
             for p in path {
                 guard case .value(.string(let s)) = p.kind else { return nil }
@@ -395,6 +403,18 @@ struct Resolver {
         }
     }
 
+    func forEachDirectSlotOccurrence(in t: Term, _ f: (Int, Location) -> Void) {
+        switch t.kind {
+        case .local(let s, _): f(s, t.location)
+        case .ref(let h, let p): forEachDirectSlotOccurrence(in: h, f); for x in p { forEachDirectSlotOccurrence(in: x, f) }
+        case .call(_, let args): for a in args { forEachDirectSlotOccurrence(in: a, f) }
+        case .array(let items), .set(let items): for i in items { forEachDirectSlotOccurrence(in: i, f) }
+        case .object(let pairs): for (k, v) in pairs { forEachDirectSlotOccurrence(in: k, f); forEachDirectSlotOccurrence(in: v, f) }
+        case .template(let parts): for p in parts { if case .term(let x) = p { forEachDirectSlotOccurrence(in: x, f) } }
+        default: break
+        }
+    }
+
     func forEachSlotOccurrence(in e: Expr, _ f: (Int, Location) -> Void) {
         switch e.kind {
         case .term(let t): forEachSlotOccurrence(in: t, f)
@@ -514,6 +534,7 @@ struct Resolver {
             n.inputs.formUnion(inner.intersection(outer))
         }
         for w in e.with { analyze(w.value, pattern: false, outer: outer, into: &n) }
+        n.inputs.subtract(n.outputs)
         if e.negated {
             var all = n.inputs.union(n.outputs)
             all.subtract(wildcards)

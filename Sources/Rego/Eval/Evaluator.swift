@@ -113,7 +113,12 @@ final class Evaluator {
             }
         case .every(let key, let value, let domain, let body):
             var ok = true
+            var defined = false
             try evalTerm(domain, f) { d in
+                switch d {
+                case .array, .set, .object: defined = true
+                default: return
+                }
                 try self.iterate(d) { kv, vv in
                     guard ok else { return }
                     let found = Found()
@@ -127,7 +132,7 @@ final class Evaluator {
                     if !any { ok = false }
                 }
             }
-            if ok { try k() }
+            if ok && defined { try k() }
         }
     }
 
@@ -293,6 +298,9 @@ final class Evaluator {
     }
 
     func evalList(_ items: [Term], _ i: Int, _ acc: inout [Value], _ f: Frame, _ k: ([Value]) throws -> Void) throws {
+        if i == 0, items.count > 1, items.contains(where: { if case .local(let s, _) = $0.kind { return f.slots[s] == nil }; return false }) {
+            return try evalListDeferred(items, f, k)
+        }
         if i == items.count { return try k(acc) }
         // Fast path for constant and bound items.
         switch items[i].kind {
@@ -314,6 +322,23 @@ final class Evaluator {
             defer { acc.removeLast() }
             try evalList(items, i + 1, &acc, f, k)
         }
+    }
+
+    /// Evaluates items whose plain unbound variables may be bound by the others (`x == a[x]`).
+    func evalListDeferred(_ items: [Term], _ f: Frame, _ k: ([Value]) throws -> Void) throws {
+        var order: [Int] = []
+        for (i, t) in items.enumerated() { if case .local = t.kind {} else { order.append(i) } }
+        for (i, t) in items.enumerated() { if case .local = t.kind { order.append(i) } }
+        var vals = [Value](repeating: .null, count: items.count)
+        func step(_ j: Int) throws {
+            if j == order.count { return try k(vals) }
+            let idx = order[j]
+            try evalTerm(items[idx], f) { v in
+                vals[idx] = v
+                try step(j + 1)
+            }
+        }
+        try step(0)
     }
 
     /// Walks `path[i...]` into a value, iterating where path terms are unbound.

@@ -60,8 +60,12 @@ extension Evaluator {
             if let v = try ruleValue(node) { try walk(v, path, i, f, k) }
             return
         }
-        if let base = baseAt(node.path), let child = base[key] {
-            try walk(child, path, i + 1, f, k)
+        if let base = baseAt(node.path) {
+            if let child = base[key] {
+                try walk(child, path, i + 1, f, k)
+            } else if case .number(let n) = key, n.isInteger, case .object = base, let child = base[.string(n.description)] {
+                try walk(child, path, i + 1, f, k)
+            }
         }
     }
 
@@ -101,6 +105,7 @@ extension Evaluator {
     }
 
     static func merge(_ a: Value, _ b: Value) -> Value {
+        if case .set(let x) = a, case .set(let y) = b { return .set(x.union(y)) }
         guard case .object(var x) = a, case .object(let y) = b else { return b }
         for (k, v) in y.entries {
             if let e = x[k] { x.set(k, merge(e, v)) } else { x.set(k, v) }

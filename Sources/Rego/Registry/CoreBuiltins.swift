@@ -8,7 +8,7 @@ enum CoreBuiltins {
     static let arrayOrSet = BuiltinType.anyOf([.set(.any), .array(.any)])
     static let anyObject = BuiltinType.object(.any, .any)
 
-    static let all: [Builtin] = comparison + arithmetic + aggregates + types + collections + formatting
+    static let all: [Builtin] = comparison + arithmetic + aggregates + types + collections + formatting + graphAndNetwork
 
     static func compareOp(_ name: String, _ test: @escaping @Sendable (Int) -> Bool) -> Builtin {
         Builtin(name, [.any, .any], .boolean) { a, _ in .bool(test(Value.compare(a[0], a[1]))) }
@@ -162,6 +162,10 @@ enum CoreBuiltins {
                 if let n = Number(text: t) { return .number(n) }
                 if let d = Double(t), d.isFinite, !t.lowercased().contains("n"), !t.lowercased().contains("i") {
                     return .number(.real(d))
+                }
+                let lower = t.lowercased().trimmingPrefix("-").trimmingPrefix("+")
+                if ["nan", "inf", "infinity"].contains(String(lower)) {
+                    throw BuiltinError.type("operand 1 must be a finite number but got \(t)")
                 }
                 throw BuiltinError.builtin("strconv.ParseFloat: parsing \(Value.string(s).description): invalid syntax")
             default: return nil

@@ -95,9 +95,9 @@ public struct Parser {
         var imports: [Import] = []
         var rules: [Rule] = []
         while cur.kind != .eof {
-            if cur.isIdent("import") {
+            if cur.isIdent("import"), !((peekToken.isPunct(".") || peekToken.isPunct("[")) && !peekToken.spaceBefore) {
                 imports.append(try importDecl())
-            } else if cur.isIdent("package") {
+            } else if cur.isIdent("package"), !((peekToken.isPunct(".") || peekToken.isPunct("[")) && !peekToken.spaceBefore) {
                 throw error("unexpected package keyword", cur)
             } else {
                 rules.append(contentsOf: try rule())
@@ -166,7 +166,7 @@ public struct Parser {
     mutating func rule() throws -> [Rule] {
         let start = cur
         var isDefault = false
-        if cur.isIdent("default") { isDefault = true; next() }
+        if cur.isIdent("default"), !(peekToken.isPunct(".") || peekToken.isPunct("[")) || peekToken.spaceBefore { isDefault = true; next() }
         let ref = try ruleHeadRef()
         var kind = Rule.Kind.single
         var args: [Term] = []
@@ -213,7 +213,7 @@ public struct Parser {
             }
         }
         var elseChain: [Rule.ElseClause] = []
-        while cur.isIdent("else") {
+        while cur.isIdent("else"), !((peekToken.isPunct(".") || peekToken.isPunct("[")) && !peekToken.spaceBefore) {
             let et = cur
             next()
             var ev: Term? = nil
@@ -235,8 +235,19 @@ public struct Parser {
 
     mutating func ruleBody() throws -> [Expr] {
         if cur.isPunct("{") {
-            // `if {` always opens a block.
-            return try braceBody()
+            // `if {` opens a block unless it is a term such as an object comprehension.
+            let saved = self
+            do {
+                return try braceBody()
+            } catch {
+                let blockError = error
+                self = saved
+                if let lit = try? literal(), cur.newlineBefore || cur.kind == .eof || cur.isIdent("else") {
+                    return [lit]
+                }
+                self = saved
+                throw blockError
+            }
         }
         return [try literal()]
     }
@@ -264,7 +275,7 @@ public struct Parser {
 
     mutating func literal() throws -> Expr {
         let start = cur
-        if cur.isIdent("some") {
+        if cur.isIdent("some"), !(peekToken.isPunct(".") && !peekToken.spaceBefore) {
             next()
             var terms: [Term] = [try exprRel()]
             while cur.isPunct(",") { next(); terms.append(try exprRel()) }
@@ -280,7 +291,7 @@ public struct Parser {
             }
             return Expr(kind: .someDecl(terms), negated: false, with: [], location: loc(start))
         }
-        if cur.isIdent("every") {
+        if cur.isIdent("every"), !(peekToken.isPunct(".") && !peekToken.spaceBefore) {
             next()
             var terms: [Term] = [try exprRel()]
             if cur.isPunct(",") { next(); terms.append(try exprRel()) }
@@ -292,7 +303,7 @@ public struct Parser {
         }
         var negated = false
         if cur.isIdent("not") { negated = true; next() }
-        let lhs = try exprIn()
+        let lhs = try exprIn(allowPair: true)
         var kind: Expr.Kind
         if cur.isPunct(":=") {
             next(); kind = .assign(lhs, try exprIn())
@@ -322,8 +333,19 @@ public struct Parser {
         Term(.call(op, args), l)
     }
 
-    mutating func exprIn(noPipe: Bool = false) throws -> Term {
+    mutating func exprIn(noPipe: Bool = false, allowPair: Bool = false) throws -> Term {
         var lhs = try exprRel(noPipe: noPipe)
+        if allowPair, cur.isPunct(",") {
+            let saved = self
+            next()
+            if let value = try? exprRel(noPipe: noPipe), cur.isIdent("in") {
+                next()
+                let coll = try exprRel(noPipe: noPipe)
+                lhs = call("internal.member_3", [lhs, value, coll], lhs.location)
+            } else {
+                self = saved
+            }
+        }
         while cur.isIdent("in") {
             let l = lhs.location
             next()
@@ -423,7 +445,9 @@ public struct Parser {
             next()
             return Term(.template(try templateParts(t)), l)
         case .ident:
+            let refFollows = (peekToken.isPunct(".") || peekToken.isPunct("[") || peekToken.isPunct("(")) && !peekToken.spaceBefore
             switch t.text {
+            case _ where refFollows && ["true", "false", "null"].contains(t.text): break
             case "true": next(); return Term(.value(.bool(true)), l)
             case "false": next(); return Term(.value(.bool(false)), l)
             case "null": next(); return Term(.value(.null), l)
@@ -434,7 +458,7 @@ public struct Parser {
                 }
             default: break
             }
-            if Parser.reservedInTermPosition.contains(t.text) {
+            if Parser.reservedInTermPosition.contains(t.text), !refFollows {
                 throw unexpected("expected term")
             }
             next()
@@ -520,7 +544,7 @@ public struct Parser {
                 return try postfix(Term(.set(items), l))
             case "(":
                 next()
-                let inner = try exprIn()
+                let inner = try exprIn(allowPair: true)
                 try expectPunct(")")
                 return try postfix(inner)
             default:
