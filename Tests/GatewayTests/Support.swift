@@ -106,10 +106,12 @@ struct Fixture {
         configuration: GatewayConfiguration = GatewayConfiguration(), policy: String? = testPolicy
     ) async throws -> Fixture {
         let directory = NSTemporaryDirectory() + "astral-gateway-tests-" + UUID().uuidString
-        let pool = try GovernanceDatabase.open(directory: directory)
+        let database = try AppDatabase(dataDirectory: directory)
+        let ledger = LedgerStore(database: database, signer: try InstanceKey.loadOrCreate(dataDirectory: directory, instanceName: "test"))
         var configuration = configuration
         configuration.dataDirectory = directory
-        let services = GatewayServices(configuration: configuration, runner: PoolTransactionRunner(pool: pool), scanner: scanner, engine: engine)
+        let services = GatewayServices(
+            configuration: configuration, runner: database, scanner: scanner, engine: engine, ledger: StoreLedgerReader(store: ledger))
         var fixture = Fixture(directory: directory, services: services)
         for tenant in ["acme", "globex"] {
             try await services.governance.createTenant(id: tenant, actor: "test")

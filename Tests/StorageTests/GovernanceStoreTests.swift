@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct GovernanceStoreTests {
     func database() throws -> DatabasePool {
-        try GovernanceDatabase.open(directory: NSTemporaryDirectory() + "astral-storage-tests-" + UUID().uuidString)
+        try AppDatabase(dataDirectory: NSTemporaryDirectory() + "astral-storage-tests-" + UUID().uuidString).pool
     }
 
     func event(_ tenant: String, decision: String = "allow", at date: Date = Date()) -> EventRecord {

@@ -29,25 +29,21 @@ public enum DefaultPolicy {
 
         phi := {"MEDICAL_RECORD_NUMBER", "US_NPI", "DEA_NUMBER", "ICD10_CODE", "MEDICAL_LICENSE"}
 
-        # Settings, with defaults when the tenant has not set them.
-        default finding_threshold := 0
+        # Settings from data.astral.config; an unset setting means "no restriction".
+        finding_threshold_set if is_number(data.astral.config.thresholds.finding)
 
-        finding_threshold := data.astral.config.thresholds.finding
+        injection_threshold_set if is_number(data.astral.config.thresholds.injection)
 
-        injection_threshold_set if data.astral.config.thresholds.injection
-
-        default allowed_providers := []
-
-        allowed_providers := data.astral.config.allowed_providers
-
-        default baa_providers := []
-
-        baa_providers := data.astral.config.baa_providers
-
-        # What the scan found, above the tenant's threshold.
+        # What the scan found, above the tenant's threshold when one is set.
         found contains f.type if {
         	some f in input.findings
-        	f.score >= finding_threshold
+        	not finding_threshold_set
+        }
+
+        found contains f.type if {
+        	some f in input.findings
+        	finding_threshold_set
+        	f.score >= data.astral.config.thresholds.finding
         }
 
         injection_attack if {
@@ -64,11 +60,13 @@ public enum DefaultPolicy {
 
         response if input.direction == "response"
 
-        baa_provider if input.provider in baa_providers
+        baa_provider if input.provider in data.astral.config.baa_providers
 
-        provider_allowed if count(allowed_providers) == 0
+        provider_allowed if not is_array(data.astral.config.allowed_providers)
 
-        provider_allowed if input.provider in allowed_providers
+        provider_allowed if count(data.astral.config.allowed_providers) == 0
+
+        provider_allowed if input.provider in data.astral.config.allowed_providers
 
         # One entry per rule that fires: {"action", "reason", "type"}.
         violations contains {"action": "block", "reason": "prompt injection detected", "type": "INJECTION"} if {
@@ -145,9 +143,12 @@ public enum DefaultPolicy {
         	"warn" in actions
         }
 
-        reasons := sort([v.reason | some v in violations])
+        reasons contains v.reason if some v in violations
 
-        redact := sort([t | some t in {v.type | some v in violations; v.action == "redact"}])
+        redact contains v.type if {
+        	some v in violations
+        	v.action == "redact"
+        }
 
         decision := {"action": action, "reasons": reasons, "redact": redact}
         """#

@@ -8,5 +8,5 @@ import GRDB
 /// migrations run after the ledger's (see `SchemaMigrations`).
 enum ServiceSchema {
     /// The service area's migrations, in order.
-    static let migrations: [SchemaMigration] = []
+    static let migrations: [SchemaMigration] = GovernanceSchema.migrations
 }

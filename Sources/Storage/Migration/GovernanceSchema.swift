@@ -4,9 +4,9 @@ import GRDB
 /// named migrations. Events and every versioned record are append-only: the
 /// database refuses UPDATE and DELETE on them, not only the code.
 public enum GovernanceSchema {
-    /// Registers the governance migrations, in order, on `migrator`.
-    public static func register(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("governance-v1") { db in
+    /// The governance migrations, in order (registered through `ServiceSchema`).
+    static let migrations: [SchemaMigration] = [
+        SchemaMigration("governance-v1") { db in
             try db.execute(sql: """
                 CREATE TABLE tenants (
                     id TEXT PRIMARY KEY NOT NULL,
@@ -84,5 +84,5 @@ public enum GovernanceSchema {
                     """)
             }
         }
-    }
+    ]
 }

@@ -32,10 +32,14 @@ struct ServeCommand: AsyncParsableCommand {
             }
             return
         }
-        let pool = try OfflineStore.mapErrors { try GovernanceDatabase.open(directory: settings.databaseDirectory) }
-        let runner = PoolTransactionRunner(pool: pool)
+        let (database, ledger) = try OfflineStore.mapErrors { () -> (AppDatabase, LedgerStore) in
+            let database = try AppDatabase(dataDirectory: settings.databaseDirectory)
+            let signer = try InstanceKey.loadOrCreate(dataDirectory: settings.databaseDirectory, instanceName: settings.instanceName)
+            return (database, LedgerStore(database: database, signer: signer))
+        }
         let services = GatewayServices(
-            configuration: settings.gateway, runner: runner, scanner: Runtime.scanner(), engine: Runtime.engine())
+            configuration: settings.gateway, runner: database, scanner: try Runtime.scanner(), engine: Runtime.engine(),
+            ledger: StoreLedgerReader(store: ledger))
         let tenant = settings.gateway.defaultTenant
         if try await services.governance.ensureTenant(id: tenant, actor: "serve") {
             let (material, _) = try await services.governance.createKey(tenant: tenant, role: .admin, name: "bootstrap admin", actor: "serve")
@@ -50,8 +54,10 @@ struct ServeCommand: AsyncParsableCommand {
 
 /// The detector and policy engine this build links.
 enum Runtime {
-    static func scanner() -> any ContentScanner { UnavailableScanner() }
-    static func engine() -> any PolicyEngine { UnavailablePolicyEngine() }
+    static func scanner() throws -> any ContentScanner {
+        do { return try DetectorScanner() } catch { throw CommandFailure("the detector could not start: \(error)") }
+    }
+    static func engine() -> any PolicyEngine { RegoPolicyEngine() }
 }
 
 /// The resolved settings of `astral serve`: flags > `ASTRAL_*` environment > config file > defaults.
@@ -59,6 +65,7 @@ struct ServeSettings {
     var gateway: GatewayConfiguration
     var databaseDirectory: String
     var logLevel: String
+    var instanceName: String?
 
     static func resolve(command: ServeCommand, environment: [String: String]) throws -> ServeSettings {
         var file: [String: Any] = [:]
@@ -126,7 +133,8 @@ struct ServeSettings {
             guard Identifiers.isValid(tenant) else { throw CommandFailure("default_tenant is not a valid tenant id") }
             gateway.defaultTenant = tenant
         }
-        if let name = string(nil, "ASTRAL_INSTANCE_NAME", "instance_name") { gateway.instanceName = name }
+        let instanceName = string(nil, "ASTRAL_INSTANCE_NAME", "instance_name")
+        if let instanceName { gateway.instanceName = instanceName }
         var directory = gateway.dataDirectory
         if let url = string(command.database, "ASTRAL_DATABASE_URL", "database") {
             if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
@@ -139,16 +147,15 @@ struct ServeSettings {
             guard Gateway.logLevels.contains(raw) else { throw CommandFailure("log_level must be trace, debug, info, notice, warning, error or critical") }
             level = raw
         }
-        return ServeSettings(gateway: gateway, databaseDirectory: directory, logLevel: level)
+        return ServeSettings(gateway: gateway, databaseDirectory: directory, logLevel: level, instanceName: instanceName)
     }
 }
 
 /// Opening the data directory for the offline commands, and their output.
 enum OfflineStore {
     static func open(_ global: GlobalOptions) throws -> GovernanceService {
-        let pool = try mapErrors { try GovernanceDatabase.open(directory: global.resolvedDataDirectory) }
-        let runner = PoolTransactionRunner(pool: pool)
-        return GovernanceService(runner: runner, policies: PolicyRegistry(engine: Runtime.engine(), runner: runner))
+        let database = try mapErrors { try AppDatabase(dataDirectory: global.resolvedDataDirectory) }
+        return GovernanceService(runner: database, policies: PolicyRegistry(engine: Runtime.engine(), runner: database))
     }
 
     static func mapErrors<T>(_ body: () throws -> T) throws -> T {
