@@ -28,6 +28,7 @@ let package = Package(
         // Pure layer: values in, values out. No I/O, no server, no database, no logging.
         .target(
             name: "Detection",
+            resources: [.copy("Resources")],
             swiftSettings: strictSwift6
         ),
         .target(
@@ -35,6 +36,7 @@ let package = Package(
             dependencies: [
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSwift6
@@ -58,7 +60,11 @@ let package = Package(
         // Scan → policy → decision → event.
         .target(
             name: "Enforcement",
-            dependencies: ["Detection", "Rego", "Ledger", "Storage"],
+            dependencies: [
+                "Detection", "Rego", "Ledger", "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSwift6
         ),
         // HTTP: routing, authentication, problem+json, streaming.
@@ -89,7 +95,11 @@ let package = Package(
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "TestSupport"], swiftSettings: strictSwift6),
         .testTarget(name: "RegoTests", dependencies: ["Rego", "TestSupport"], swiftSettings: strictSwift6),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"], swiftSettings: strictSwift6),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift6
+        ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
