@@ -30,7 +30,7 @@ public struct NoteVerifierKey: Sendable, Hashable, CustomStringConvertible {
     /// Parses a verifier key, checking that its key id matches its name and public key.
     public init(_ text: some StringProtocol) throws {
         let trimmed = String(text).trimmingTrailingNewlines()
-        let parts = trimmed.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = trimmed.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3 else {
             throw LedgerError(.malformedKey, "a verifier key is <name>+<key id>+<base64 key>")
         }
@@ -107,7 +107,7 @@ public struct NoteSigner: Sendable {
     /// Parses the `PRIVATE+KEY+…` text form, checking its key id.
     public init(privateKeyText text: some StringProtocol) throws {
         let trimmed = String(text).trimmingTrailingNewlines()
-        let parts = trimmed.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = trimmed.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY",
             let idBytes = HexCoding.decode(parts[3]), idBytes.count == 4,
             let keyBytes = Base64.decode(parts[4]), keyBytes.count == 33, keyBytes[0] == ed25519AlgorithmByte

@@ -14,6 +14,12 @@ public struct TreeState: Sendable, Hashable {
     public let size: UInt64
     /// MTH of those leaves.
     public let root: Hash
+
+    /// A tree state of `size` leaves with `root`.
+    public init(size: UInt64, root: Hash) {
+        self.size = size
+        self.root = root
+    }
 }
 
 /// An RFC 9162 inclusion proof with the tree it was made for.
