@@ -58,13 +58,20 @@ public struct Inspection: Sendable, Hashable {
     public var reasons: [String]
     /// The findings behind the decision (types and positions only).
     public var findings: [Finding]
+    /// Set when the check could not run and the tenant's fail-mode decided
+    /// (`closed: policy_error`, ...), so the event says so.
+    public var failure: String?
 
     /// Creates an inspection result.
-    public init(action: Action, redactions: [Redaction] = [], reasons: [String] = [], findings: [Finding] = []) {
+    public init(
+        action: Action, redactions: [Redaction] = [], reasons: [String] = [], findings: [Finding] = [],
+        failure: String? = nil
+    ) {
         self.action = action
         self.redactions = redactions
         self.reasons = reasons
         self.findings = findings
+        self.failure = failure
     }
 
     /// Nothing found.

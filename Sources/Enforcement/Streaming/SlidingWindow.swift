@@ -41,6 +41,8 @@ public struct SlidingWindow: Sendable {
     public private(set) var strongestAction: Inspection.Action = .allow
     /// Every inspection's findings types seen so far, in order of first sight.
     public private(set) var findingTypes: [String] = []
+    /// Fail-mode causes of inspections that could not run, in order of first sight.
+    public private(set) var failures: [String] = []
 
     /// Creates a window holding back `span` scalars (at least 1).
     public init(span: Int, placeholder: @escaping @Sendable (String) -> String = Inspection.placeholder(for:)) {
@@ -79,6 +81,7 @@ public struct SlidingWindow: Sendable {
         for finding in inspection.findings where !findingTypes.contains(finding.type) {
             findingTypes.append(finding.type)
         }
+        if let failure = inspection.failure, !failures.contains(failure) { failures.append(failure) }
         if inspection.action.refuses {
             isRefused = true
             buffer.removeAll()

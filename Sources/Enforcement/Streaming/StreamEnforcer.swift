@@ -6,6 +6,8 @@ public struct StreamSummary: Sendable, Hashable {
     public var findingTypes: [String] = []
     /// Policy reasons of the refusal, when the stream was cut.
     public var reasons: [String] = []
+    /// Fail-mode causes of inspections that could not run.
+    public var failures: [String] = []
     /// Whether the stream was ended with a policy error event.
     public var refused = false
     /// Whether the upstream stream was not valid for its format.
@@ -23,6 +25,7 @@ public struct StreamSummary: Sendable, Hashable {
     mutating func absorb(_ window: SlidingWindow) {
         action = max(action, window.strongestAction)
         for type in window.findingTypes where !findingTypes.contains(type) { findingTypes.append(type) }
+        for failure in window.failures where !failures.contains(failure) { failures.append(failure) }
     }
 }
 
