@@ -87,6 +87,13 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // `swift run -c release ledger-bench`: figures for docs/ledger.md, never a test.
+        .executableTarget(
+            name: "ledger-bench",
+            dependencies: ["Storage"],
+            path: "Benchmarks/LedgerBench",
+            swiftSettings: strictSwift6
+        ),
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport",

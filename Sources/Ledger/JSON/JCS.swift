@@ -114,9 +114,21 @@ public enum JCS {
             case UInt8(ascii: "{"): try object(into: &out, depth: depth + 1)
             case UInt8(ascii: "["): try array(into: &out, depth: depth + 1)
             case UInt8(ascii: "\""):
-                var raw: [UInt8] = []
-                try string(into: &raw)
-                writeString(raw, into: &out)
+                // Fast path: printable ASCII without escapes is already canonical.
+                var end = position + 1
+                while end < input.count {
+                    let c = input[end]
+                    if c < 0x20 || c >= 0x80 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { break }
+                    end += 1
+                }
+                if end < input.count && input[end] == UInt8(ascii: "\"") {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: input[position...end]))
+                    position = end + 1
+                } else {
+                    var raw: [UInt8] = []
+                    try string(into: &raw)
+                    writeString(raw, into: &out)
+                }
             case UInt8(ascii: "t"): try literal("true", into: &out)
             case UInt8(ascii: "f"): try literal("false", into: &out)
             case UInt8(ascii: "n"): try literal("null", into: &out)
