@@ -38,12 +38,20 @@ enum InjectionNormalizer {
             out.append(0x0A)  // line breaks outside ASCII collapse like "\n"
             return
         }
+        guard scalar.properties.changesWhenLowercased else {
+            appendHomoglyphFolded(scalar, to: &out)
+            return
+        }
         for lower in scalar.properties.lowercaseMapping.unicodeScalars {
-            if let ascii = homoglyphs[lower.value] {
-                out.append(ascii)
-            } else {
-                out.append(contentsOf: String(lower).utf8)
-            }
+            appendHomoglyphFolded(lower, to: &out)
+        }
+    }
+
+    @inline(__always) private static func appendHomoglyphFolded(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
+        if let ascii = homoglyphs[scalar.value] {
+            out.append(ascii)
+        } else {
+            UTF8.encode(scalar) { out.append($0) }
         }
     }
 
