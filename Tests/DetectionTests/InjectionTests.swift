@@ -214,6 +214,28 @@ private func normalized(_ text: String) -> String {
     }
 }
 
+@Suite struct InjectionPathologicalInputTests {
+    /// Inputs that would make a backtracking matcher or a naive decoder blow up;
+    /// each must produce a well-formed verdict (the work is one pass per view).
+    static let inputs: [String: String] = [
+        "repeated trigger word": String(repeating: "ignore ", count: 20_000),
+        "digits": String(repeating: "7", count: 100_000),
+        "one letter": String(repeating: "a", count: 100_000),
+        "nested brackets": String(repeating: "[(<{", count: 25_000),
+        "one base64 run": String(repeating: "QUJD", count: 25_000),
+        "percent escapes": String(repeating: "%41", count: 30_000),
+        "combining marks and zero-width": String(repeating: "e\u{301}\u{200B}", count: 30_000),
+    ]
+
+    @Test(arguments: inputs.keys.sorted())
+    func finishesWithAValidScore(_ name: String) throws {
+        let text = try #require(Self.inputs[name])
+        let result = detector.evaluate(text)
+        #expect(result.score >= 0 && result.score <= 1)
+        #expect(result.attack == (result.score >= InjectionDetector.defaultThreshold))
+    }
+}
+
 @Suite struct InjectionCorpusTests {
     struct Row: Decodable {
         var text: String
