@@ -20,6 +20,9 @@ enum EncodedViews {
         var i = 0
         let n = utf8.count
         var percentEscapes = 0
+        // Tag characters (U+E0000...U+E007F) are encoded as F3 A0 ...; without an F3
+        // byte there are none, and the scalar walk of `decodeTags` can be skipped.
+        let mayHoldTags = utf8.contains(0xF3)
         while i < n, views.count < maximumViews {
             let b = utf8[i]
             if b == 0x25, i + 2 < n, hexValue(utf8[i + 1]) != nil, hexValue(utf8[i + 2]) != nil {
@@ -45,7 +48,7 @@ enum EncodedViews {
         if percentEscapes >= 3, views.count < maximumViews, let text = decodePercent(utf8) {
             views.append(text)
         }
-        if views.count < maximumViews, let text = decodeTags(scalars) {
+        if mayHoldTags, views.count < maximumViews, let text = decodeTags(scalars) {
             views.append(text)
         }
         return views
@@ -53,11 +56,14 @@ enum EncodedViews {
 
     /// The rot13 image of ASCII letters (other bytes unchanged).
     static func rot13(_ bytes: [UInt8]) -> [UInt8] {
-        bytes.map { b in
-            if b &- 0x61 < 26 { return (b &- 0x61 &+ 13) % 26 &+ 0x61 }
-            if b &- 0x41 < 26 { return (b &- 0x41 &+ 13) % 26 &+ 0x41 }
-            return b
-        }
+        bytes.map(rot13)
+    }
+
+    /// The rot13 image of one byte (non-letters unchanged).
+    @inline(__always) static func rot13(_ b: UInt8) -> UInt8 {
+        if b &- 0x61 < 26 { return (b &- 0x61 &+ 13) % 26 &+ 0x61 }
+        if b &- 0x41 < 26 { return (b &- 0x41 &+ 13) % 26 &+ 0x41 }
+        return b
     }
 
     @inline(__always) private static func isBase64Byte(_ b: UInt8) -> Bool {

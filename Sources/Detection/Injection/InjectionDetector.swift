@@ -37,7 +37,7 @@ public struct InjectionDetector: Sendable {
         var best = view.score
 
         // Rot13 hides only words; the signatures alone judge it.
-        let rotated = SignatureSet.tokenHashes(EncodedViews.rot13(primary))
+        let rotated = SignatureSet.rot13TokenHashes(primary)
         for hit in model.signatures.match(tokens: rotated) {
             families.insert(hit.id)
             best = max(best, hit.strength)

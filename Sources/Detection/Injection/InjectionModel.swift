@@ -89,8 +89,22 @@ public struct InjectionModel: Sendable {
         self.signatures = try SignatureSet(parsing: signatureText, fileName: "signatures")
     }
 
-    /// The model shipped with the package.
+    /// The model shipped with the package, loaded once per process.
     public static func builtIn() throws -> InjectionModel {
+        try loadedBuiltIn.get()
+    }
+
+    private static let loadedBuiltIn: Result<InjectionModel, Error> = {
+        do {
+            return .success(try loadBuiltIn())
+        } catch let error as Error {
+            return .failure(error)
+        } catch {
+            return .failure(Error(code: .resourceMissing, detail: "injection model resources could not be read"))
+        }
+    }()
+
+    private static func loadBuiltIn() throws -> InjectionModel {
         guard let modelURL = Bundle.module.url(forResource: "model", withExtension: "bin", subdirectory: "Resources/injection")
                 ?? Bundle.module.url(forResource: "model", withExtension: "bin", subdirectory: "injection"),
               let signaturesURL = Bundle.module.url(forResource: "signatures", withExtension: "txt", subdirectory: "Resources/injection")

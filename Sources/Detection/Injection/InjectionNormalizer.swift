@@ -17,9 +17,26 @@ enum InjectionNormalizer {
                 folded.append(byte &+ (byte &- 0x41 < 26 ? 0x20 : 0))
             }
         } else {
-            let composed = text.precomposedStringWithCompatibilityMapping
-            for scalar in composed.unicodeScalars {
-                appendFolded(scalar, to: &folded)
+            // NFKC only where it can change anything: each run of non-ASCII scalars
+            // together with the ASCII scalar before it (a combining mark may compose
+            // with it). ASCII never composes with what precedes it, so the result
+            // equals NFKC of the whole text.
+            let scalars = text.unicodeScalars
+            var i = scalars.startIndex
+            while i < scalars.endIndex {
+                let next = scalars.index(after: i)
+                if scalars[i].isASCII, next == scalars.endIndex || scalars[next].isASCII {
+                    appendFolded(scalars[i], to: &folded)
+                    i = next
+                    continue
+                }
+                var end = next
+                while end < scalars.endIndex, !scalars[end].isASCII { end = scalars.index(after: end) }
+                let segment = String(String.UnicodeScalarView(scalars[i..<end]))
+                for scalar in segment.precomposedStringWithCompatibilityMapping.unicodeScalars {
+                    appendFolded(scalar, to: &folded)
+                }
+                i = end
             }
         }
         return collapse(folded)
@@ -38,12 +55,20 @@ enum InjectionNormalizer {
             out.append(0x0A)  // line breaks outside ASCII collapse like "\n"
             return
         }
+        guard scalar.properties.changesWhenLowercased else {
+            appendHomoglyphFolded(scalar, to: &out)
+            return
+        }
         for lower in scalar.properties.lowercaseMapping.unicodeScalars {
-            if let ascii = homoglyphs[lower.value] {
-                out.append(ascii)
-            } else {
-                out.append(contentsOf: String(lower).utf8)
-            }
+            appendHomoglyphFolded(lower, to: &out)
+        }
+    }
+
+    @inline(__always) private static func appendHomoglyphFolded(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
+        if let ascii = homoglyphs[scalar.value] {
+            out.append(ascii)
+        } else {
+            UTF8.encode(scalar) { out.append($0) }
         }
     }
 

@@ -27,6 +27,15 @@ struct SignatureSet: Sendable {
     private var patterns: [Pattern] = []
     /// First token hash → patterns that can start with it.
     private var byFirstToken: [UInt64: [Int]] = [:]
+    /// Bitset over the low bits of every first-token hash: a cheap pre-check that lets
+    /// most text tokens skip the dictionary lookup (a set bit still needs the lookup).
+    private var firstTokenFilter = [UInt64](repeating: 0, count: SignatureSet.filterWords)
+    private static let filterWords = 64  // 4 096 bits
+
+    @inline(__always) private static func filterSlot(_ hash: UInt64) -> (word: Int, bit: UInt64) {
+        let index = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & (filterWords * 64 - 1)
+        return (index >> 6, 1 << UInt64(index & 63))
+    }
 
     /// Number of patterns (for tests and docs).
     var patternCount: Int { patterns.count }
@@ -69,6 +78,8 @@ struct SignatureSet: Sendable {
             var seen = Set<UInt64>()
             for alternative in firsts where seen.insert(alternative[0]).inserted {
                 byFirstToken[alternative[0], default: []].append(patternIndex)
+                let slot = Self.filterSlot(alternative[0])
+                firstTokenFilter[slot.word] |= slot.bit
             }
         }
     }
@@ -133,6 +144,22 @@ struct SignatureSet: Sendable {
     /// or one symbol byte other than whitespace and `, . ; * ` ~ '`.
     @inline(__always)
     static func forEachToken(_ text: UnsafeBufferPointer<UInt8>, _ body: (UInt64) -> Void) {
+        forEachToken(text, rot13: false, body)
+    }
+
+    /// Token hashes of the rot13 image of normalised bytes, without building that image.
+    static func rot13TokenHashes(_ bytes: [UInt8]) -> [UInt64] {
+        var out: [UInt64] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            forEachToken(buffer, rot13: true) { out.append($0) }
+        }
+        return out
+    }
+
+    /// `forEachToken`, optionally over the rot13 image of the bytes (rot13 maps ASCII
+    /// letters to letters, so token boundaries are the same; only word hashes differ).
+    @inline(__always)
+    static func forEachToken(_ text: UnsafeBufferPointer<UInt8>, rot13: Bool, _ body: (UInt64) -> Void) {
         let n = text.count
         var i = 0
         while i < n {
@@ -140,7 +167,8 @@ struct SignatureSet: Sendable {
             if FNV.isWordByte(b) {
                 var h: UInt64 = 0xcbf2_9ce4_8422_2325
                 while i < n, FNV.isWordByte(text[i]) {
-                    h = (h ^ UInt64(text[i])) &* 0x0000_0100_0000_01B3
+                    let c = rot13 ? EncodedViews.rot13(text[i]) : text[i]
+                    h = (h ^ UInt64(c)) &* 0x0000_0100_0000_01B3
                     i += 1
                 }
                 body(h)
@@ -162,16 +190,22 @@ struct SignatureSet: Sendable {
         var best = [Double](repeating: 0, count: families.count)
         var any = false
         tokens.withUnsafeBufferPointer { tokens in
+            patterns.withUnsafeBufferPointer { patterns in
+            firstTokenFilter.withUnsafeBufferPointer { filter in
             for position in 0..<tokens.count {
+                let slot = Self.filterSlot(tokens[position])
+                guard filter[slot.word] & slot.bit != 0 else { continue }
                 guard let candidates = byFirstToken[tokens[position]] else { continue }
                 for index in candidates {
-                    let pattern = patterns[index]
-                    if best[pattern.family] >= pattern.strength { continue }
-                    if Self.matches(pattern.slots, slot: 0, tokens: tokens, at: position) {
+                    if best[patterns[index].family] >= patterns[index].strength { continue }
+                    if Self.matches(patterns[index].slots, slot: 0, tokens: tokens, at: position) {
+                        let pattern = patterns[index]
                         best[pattern.family] = pattern.strength
                         any = true
                     }
                 }
+            }
+            }
             }
         }
         guard any else { return [] }
