@@ -147,7 +147,8 @@ extension ScanContext {
         if plus {
             ok = digits >= 8 && digits <= 15 && groups.count <= 8
         } else {
-            let nonZeroSeps = seps.filter { $0 != 0 }
+            // After "(415)" the first separator may differ from the rest: "(415) 555-2671".
+            let nonZeroSeps = (parenGroup == 0 && !seps.isEmpty ? Array(seps.dropFirst()) : seps).filter { $0 != 0 }
             let consistent = Set(nonZeroSeps).count <= 1
             let areaFirst = bytes[parenGroup == 0 ? start + 1 : start]
             switch groups {

@@ -63,7 +63,7 @@ extension ScanContext {
             var v = keyEnd + 1
             while v < n && (bytes[v] == UInt8(ascii: " ") || bytes[v] == UInt8(ascii: "\"") || bytes[v] == UInt8(ascii: "'") || bytes[v] == UInt8(ascii: "|") || bytes[v] == UInt8(ascii: ">") || bytes[v] == UInt8(ascii: "\n") || bytes[v] == UInt8(ascii: "\t")) { v += 1 }
             let e = runEnd(from: v, limit: 4096) { Bytes.isAlnum($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "=") }
-            if e - v >= 12 && !isPlaceholder(v, e) && entropy(v, e) >= 3.0 {
+            if e - v >= 12 && looksRandom(v, e, minLength: 12, strict: false) {
                 add(v, e, EntityType.secret, score: 0.85, priority: Priority.secret - 5, rule: "kubernetes-secret-yaml")
             }
         }
