@@ -69,6 +69,10 @@ struct BuiltinsPatternTests {
         #expect(try callBuiltin("regex.template_match", "urn:foo:{.*}", "urn:foo:bar:baz", "{", "}") == true)
         #expect(try callBuiltin("glob.match", "*.github.com", ["."], "api.github.com") == true)
         #expect(try callBuiltin("glob.match", "*", .null, "a.b") == true)
+        #expect(try callBuiltin("regex.globs_match", "a.a.[0-9]+z", ".b.b2359825792*594823z") == true)
+        #expect(try callBuiltin("regex.globs_match", "a+", "b+") == false)
+        #expect(builtinError("regex.globs_match", "pqrs]", "[a-b]+")?.message
+            == "input:pqrs], pos:5, set-close ']' with no preceding '[': the input provided is invalid")
     }
 }
 
