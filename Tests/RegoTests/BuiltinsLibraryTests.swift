@@ -133,6 +133,20 @@ struct BuiltinsDocumentTests {
         #expect(try callBuiltin("json.patch", ["a": [1]], [["op": "add", "path": "/a/-", "value": 2]]) == ["a": [1, 2]])
     }
 
+    @Test func jsonSchema() throws {
+        let schema: Value = ["properties": ["id": ["type": "integer"]], "required": ["id"]]
+        #expect(try callBuiltin("json.match_schema", ["id": 5], schema) == [true, []])
+        #expect(try callBuiltin("json.match_schema", ["id": "foo"], schema) == [false, [[
+            "desc": "Invalid type. Expected: integer, given: string", "error": "id: Invalid type. Expected: integer, given: string",
+            "field": "id", "type": "invalid_type",
+        ]]])
+        #expect(try callBuiltin("json.match_schema", Value.emptyObject, schema) == [false, [[
+            "desc": "id is required", "error": "(root): id is required", "field": "(root)", "type": "required",
+        ]]])
+        #expect(try callBuiltin("json.verify_schema", ["type": "unknown"]) == [false,
+            "jsonschema: has a primitive type that is NOT VALID -- given: /unknown/ Expected valid values are:[array boolean integer number null object string]"])
+    }
+
     @Test func cryptoAndJWT() throws {
         #expect(try callBuiltin("crypto.sha256", "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(try callBuiltin("crypto.hmac.sha256", "msg", "key") == "2d93cbc1be167bcb1637a4a23cbff01a7878f0c50ee833954ea5221bb1b8c628")
