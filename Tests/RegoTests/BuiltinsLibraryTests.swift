@@ -102,6 +102,9 @@ struct BuiltinsScalarFamilyTests {
         #expect(parsed?["clocksequence"] == 12800)
         #expect(parsed?["time"] == 1_693_566_990_121_469_600)
         #expect(parsed?["domain"] == "Person")
+        #expect(try callBuiltin("net.lookup_ip_addr", "10.0.0.0") == .set(SetValue(["10.0.0.0"])))
+        #expect(builtinError("http.send", ["method": "get"])?.message == "missing required request parameters(s): {\"url\"}")
+        #expect(builtinError("http.send", ["method": "get", "url": "http://x"])?.kind == .halt)
         #expect(try callBuiltin("is_number", 1.5) == true)
         #expect(try callBuiltin("bits.lsh", 1, 70) == .number(Number(text: "1180591620717411303424")!))
     }
