@@ -69,6 +69,10 @@ struct BuiltinsPatternTests {
         #expect(try callBuiltin("regex.template_match", "urn:foo:{.*}", "urn:foo:bar:baz", "{", "}") == true)
         #expect(try callBuiltin("glob.match", "*.github.com", ["."], "api.github.com") == true)
         #expect(try callBuiltin("glob.match", "*", .null, "a.b") == true)
+        #expect(try callBuiltin("regex.globs_match", "a.a.[0-9]+z", ".b.b2359825792*594823z") == true)
+        #expect(try callBuiltin("regex.globs_match", "a+", "b+") == false)
+        #expect(builtinError("regex.globs_match", "pqrs]", "[a-b]+")?.message
+            == "input:pqrs], pos:5, set-close ']' with no preceding '[': the input provided is invalid")
     }
 }
 
@@ -98,6 +102,9 @@ struct BuiltinsScalarFamilyTests {
         #expect(parsed?["clocksequence"] == 12800)
         #expect(parsed?["time"] == 1_693_566_990_121_469_600)
         #expect(parsed?["domain"] == "Person")
+        #expect(try callBuiltin("net.lookup_ip_addr", "10.0.0.0") == .set(SetValue(["10.0.0.0"])))
+        #expect(builtinError("http.send", ["method": "get"])?.message == "missing required request parameters(s): {\"url\"}")
+        #expect(builtinError("http.send", ["method": "get", "url": "http://x"])?.kind == .halt)
         #expect(try callBuiltin("is_number", 1.5) == true)
         #expect(try callBuiltin("bits.lsh", 1, 70) == .number(Number(text: "1180591620717411303424")!))
     }
@@ -127,6 +134,20 @@ struct BuiltinsDocumentTests {
         let patched = try callBuiltin("json.patch", ["a": [1]], [["op": "add", "path": "/a/-", "value": 2], ["op": "replace", "path": "/b", "value": 1]])
         #expect(patched == nil)
         #expect(try callBuiltin("json.patch", ["a": [1]], [["op": "add", "path": "/a/-", "value": 2]]) == ["a": [1, 2]])
+    }
+
+    @Test func jsonSchema() throws {
+        let schema: Value = ["properties": ["id": ["type": "integer"]], "required": ["id"]]
+        #expect(try callBuiltin("json.match_schema", ["id": 5], schema) == [true, []])
+        #expect(try callBuiltin("json.match_schema", ["id": "foo"], schema) == [false, [[
+            "desc": "Invalid type. Expected: integer, given: string", "error": "id: Invalid type. Expected: integer, given: string",
+            "field": "id", "type": "invalid_type",
+        ]]])
+        #expect(try callBuiltin("json.match_schema", Value.emptyObject, schema) == [false, [[
+            "desc": "id is required", "error": "(root): id is required", "field": "(root)", "type": "required",
+        ]]])
+        #expect(try callBuiltin("json.verify_schema", ["type": "unknown"]) == [false,
+            "jsonschema: has a primitive type that is NOT VALID -- given: /unknown/ Expected valid values are:[array boolean integer number null object string]"])
     }
 
     @Test func cryptoAndJWT() throws {

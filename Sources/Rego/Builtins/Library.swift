@@ -5,8 +5,8 @@
 extension BuiltinRegistry {
     /// The library families (strings, regex, glob, time, net, encodings, crypto, ...).
     static var library: [Builtin] {
-        StringBuiltins.all + PatternBuiltins.all + GoFormat.all + TimeBuiltins.all + NetBuiltins.all
+        StringBuiltins.all + PatternBuiltins.all + PatternIntersection.all + GoFormat.all + TimeBuiltins.all + NetBuiltins.all
             + EncodingBuiltins.all + ScalarBuiltins.all + CryptoBuiltins.all + DocumentBuiltins.all
-            + ProviderBuiltins.all
+            + ProviderBuiltins.all + SchemaBuiltins.all
     }
 }

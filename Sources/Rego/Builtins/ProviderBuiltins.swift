@@ -125,13 +125,33 @@ enum ProviderBuiltins {
         return .object(request)
     }
 
+    /// Request keys OPA's `http.send` accepts.
+    static let httpSendKeys: Set<String> = [
+        "method", "url", "body", "raw_body", "headers", "enable_redirect", "force_json_decode", "force_yaml_decode",
+        "tls_use_system_certs", "tls_ca_cert", "tls_ca_cert_file", "tls_ca_cert_env_variable", "tls_client_cert",
+        "tls_client_cert_file", "tls_client_cert_env_variable", "tls_client_key", "tls_client_key_file",
+        "tls_client_key_env_variable", "tls_insecure_skip_verify", "tls_server_name", "timeout", "cache",
+        "force_cache", "force_cache_duration_seconds", "raise_error", "caching_mode", "max_retry_attempts",
+        "cache_ignored_headers",
+    ]
+
     static let all: [Builtin] = [
         Builtin("providers.aws.sign_req", [.object(.string, .any), .object(.string, .any), .number], .object(.string, .any),
                 checkOperands: false) { a, _ in
             try signRequest(a)
         },
-        Builtin("http.send", [.object(.string, .any)], .object(.any, .any), nondeterministic: true, network: true) { _, _ in
-            throw BuiltinError.halt("http.send: network access is denied by the capabilities setting")
+        Builtin("http.send", [.object(.string, .any)], .object(.any, .any), nondeterministic: true, network: true) { a, context in
+            // The request is validated as OPA does before any network access is considered.
+            let request = try a.object(0)
+            let keys = request.keys.compactMap(\.stringValue)
+            let unknown = keys.filter { !httpSendKeys.contains($0) }
+            if !unknown.isEmpty { throw BuiltinError.type("invalid request parameters(s): \(setText(unknown))") }
+            let missing = ["method", "url"].filter { request[$0] == nil }
+            if !missing.isEmpty { throw BuiltinError.type("missing required request parameters(s): \(setText(missing))") }
+            guard context.allowNetwork else {
+                throw BuiltinError.halt("network access is denied by the capabilities setting")
+            }
+            throw BuiltinError.halt("HTTP requests are not available in the Rego engine")
         },
         Builtin("net.lookup_ip_addr", [.string], .set(.string), nondeterministic: true, network: true) { a, context in
             let name = try a.string(0)

@@ -219,6 +219,7 @@ public struct RegularExpression: Sendable {
             if current.isEmpty {
                 // Nothing alive: stop when done, otherwise try a fresh start at the next position.
                 if matched != nil || anchoredStart || position >= input.count { break }
+                current.clear()
                 position += 1
                 continue
             }
