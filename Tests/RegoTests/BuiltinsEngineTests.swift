@@ -50,7 +50,7 @@ struct BuiltinsRegexTests {
         #expect(message("abc)") == "error parsing regexp: unexpected ): `abc)`")
         #expect(message("[a") == "error parsing regexp: missing closing ]: `[a`")
         #expect(message("[z-a]") == "error parsing regexp: invalid character class range: `z-a`")
-        #expect(message(#"\q"#) == "error parsing regexp: invalid escape sequence: `\q`")
+        #expect(message(#"\q"#) == #"error parsing regexp: invalid escape sequence: `\q`"#)
         #expect(message("a{1001}") == "error parsing regexp: invalid repeat count: `{1001}`")
         #expect(message(".+") == nil)
     }

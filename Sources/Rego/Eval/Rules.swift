@@ -21,6 +21,21 @@ extension Evaluator {
         return hit
     }
 
+    /// Applies `with data...` overrides to a base value found at `path`.
+    func overlay(_ value: Value?, at path: [Value]) -> Value? {
+        var result = value
+        for (p, v) in dataOverrides {
+            if p.count <= path.count, Array(path[0..<p.count]) == p {
+                var cur: Value? = v
+                for key in path[p.count...] { cur = cur?[key] }
+                result = cur
+            } else if p.count > path.count, Array(p[0..<path.count]) == path {
+                result = Evaluator.setPath(result ?? .emptyObject, p[path.count...], v)
+            }
+        }
+        return result
+    }
+
     func hasOverride(atOrAbove path: [String]) -> Bool {
         guard !dataOverrides.isEmpty else { return false }
         let keys = path.map { Value.string($0) }
@@ -58,6 +73,11 @@ extension Evaluator {
         if node.hasRules {
             if node.isFunction { return }
             if let v = try ruleValue(node) { try walk(v, path, i, f, k) }
+            return
+        }
+        if !dataOverrides.isEmpty {
+            let childPath = node.path.map { Value.string($0) } + [key]
+            if let v = overlay(baseAt(node.path)?[key], at: childPath) { try walk(v, path, i + 1, f, k) }
             return
         }
         if let base = baseAt(node.path) {
@@ -288,6 +308,10 @@ extension Evaluator {
             return try k(.true)
         case "trace":
             return try k(.true)
+        case "opa.runtime":
+            var env = ObjectValue()
+            for (key, v) in context.environment { env.set(.string(key), .string(v)) }
+            return try k(["env": .object(env), "version": "astral"])
         default: break
         }
         if name.hasPrefix("data.") {
