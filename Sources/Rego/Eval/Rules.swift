@@ -80,13 +80,25 @@ extension Evaluator {
             if let v = overlay(baseAt(node.path)?[key], at: childPath) { try walk(v, path, i + 1, f, k) }
             return
         }
-        if let base = baseAt(node.path) {
-            if let child = base[key] {
-                try walk(child, path, i + 1, f, k)
-            } else if case .number(let n) = key, n.isInteger, case .object = base, let child = base[.string(n.description)] {
-                try walk(child, path, i + 1, f, k)
+        if let base = baseAt(node.path) { try walkBase(base, key, path, i, f, k) }
+    }
+
+    /// Indexes base data: integer keys also find string keys of objects, as OPA's store does.
+    func walkBase(_ v: Value, _ key: Value, _ path: [Term], _ i: Int, _ f: Frame, _ k: (Value) throws -> Void) throws {
+        var child = v[key]
+        if child == nil, case .number(let n) = key, n.isInteger, case .object = v { child = v[.string(n.description)] }
+        guard let child else { return }
+        let j = i + 1
+        if j < path.count {
+            var next: Value? = nil
+            switch path[j].kind {
+            case .value(let c): next = c
+            case .local(let s, _): next = f.slots[s]
+            default: break
             }
+            if let next { return try walkBase(child, next, path, j, f, k) }
         }
+        try walk(child, path, j, f, k)
     }
 
     /// The full document at a node: base data merged with rule values and children.
