@@ -137,6 +137,10 @@ final class Evaluator {
     }
 
     func iterate(_ c: Value, _ body: (Value, Value) throws -> Void) throws {
+        steps += c.count
+        if steps > options.stepBudget {
+            throw fail(RegoError.Code.cancel, "evaluation exceeded the step budget of \(options.stepBudget)", nil)
+        }
         switch c {
         case .array(let a): for (i, v) in a.enumerated() { try body(.int(i), v) }
         case .set(let s): for v in s.elements { try body(v, v) }

@@ -21,6 +21,21 @@ extension Evaluator {
         return hit
     }
 
+    /// Applies `with data...` overrides to a base value found at `path`.
+    func overlay(_ value: Value?, at path: [Value]) -> Value? {
+        var result = value
+        for (p, v) in dataOverrides {
+            if p.count <= path.count, Array(path[0..<p.count]) == p {
+                var cur: Value? = v
+                for key in path[p.count...] { cur = cur?[key] }
+                result = cur
+            } else if p.count > path.count, Array(p[0..<path.count]) == path {
+                result = Evaluator.setPath(result ?? .emptyObject, p[path.count...], v)
+            }
+        }
+        return result
+    }
+
     func hasOverride(atOrAbove path: [String]) -> Bool {
         guard !dataOverrides.isEmpty else { return false }
         let keys = path.map { Value.string($0) }
@@ -60,13 +75,30 @@ extension Evaluator {
             if let v = try ruleValue(node) { try walk(v, path, i, f, k) }
             return
         }
-        if let base = baseAt(node.path) {
-            if let child = base[key] {
-                try walk(child, path, i + 1, f, k)
-            } else if case .number(let n) = key, n.isInteger, case .object = base, let child = base[.string(n.description)] {
-                try walk(child, path, i + 1, f, k)
-            }
+        if !dataOverrides.isEmpty {
+            let childPath = node.path.map { Value.string($0) } + [key]
+            if let v = overlay(baseAt(node.path)?[key], at: childPath) { try walk(v, path, i + 1, f, k) }
+            return
         }
+        if let base = baseAt(node.path) { try walkBase(base, key, path, i, f, k) }
+    }
+
+    /// Indexes base data: integer keys also find string keys of objects, as OPA's store does.
+    func walkBase(_ v: Value, _ key: Value, _ path: [Term], _ i: Int, _ f: Frame, _ k: (Value) throws -> Void) throws {
+        var child = v[key]
+        if child == nil, case .number(let n) = key, n.isInteger, case .object = v { child = v[.string(n.description)] }
+        guard let child else { return }
+        let j = i + 1
+        if j < path.count {
+            var next: Value? = nil
+            switch path[j].kind {
+            case .value(let c): next = c
+            case .local(let s, _): next = f.slots[s]
+            default: break
+            }
+            if let next { return try walkBase(child, next, path, j, f, k) }
+        }
+        try walk(child, path, j, f, k)
     }
 
     /// The full document at a node: base data merged with rule values and children.
@@ -288,6 +320,10 @@ extension Evaluator {
             return try k(.true)
         case "trace":
             return try k(.true)
+        case "opa.runtime":
+            var env = ObjectValue()
+            for (key, v) in context.environment { env.set(.string(key), .string(v)) }
+            return try k(["env": .object(env), "version": "astral"])
         default: break
         }
         if name.hasPrefix("data.") {

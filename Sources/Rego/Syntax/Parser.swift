@@ -7,7 +7,7 @@ public struct Parser {
     var generated = 0
 
     /// Maximum nesting of terms and bodies before the parser gives up.
-    static let maxDepth = 512
+    static let maxDepth = 100
 
     init(file: String, tokens: [Token]) {
         self.file = file
@@ -48,6 +48,11 @@ public struct Parser {
     // MARK: tokens
 
     var cur: Token { tokens[index] }
+
+    /// Whether the current token is keyword `name` used as a keyword (not the head of a ref like `if.x`).
+    func atKeyword(_ name: String) -> Bool {
+        cur.isIdent(name) && !((peekToken.isPunct(".") || peekToken.isPunct("[")) && !peekToken.spaceBefore)
+    }
     var peekToken: Token { tokens[min(index + 1, tokens.count - 1)] }
     mutating func next() { if index < tokens.count - 1 { index += 1 } }
     func loc(_ t: Token) -> Location { Location(file: file, row: t.row, col: t.col) }
@@ -182,7 +187,7 @@ public struct Parser {
             }
             next()
         }
-        if cur.isIdent("contains") {
+        if cur.isIdent("contains"), !((peekToken.isPunct(".") || peekToken.isPunct("[")) && !peekToken.spaceBefore) {
             kind = .multi
             next()
             key = try exprIn()
@@ -198,7 +203,7 @@ public struct Parser {
         }
         var body: [Expr] = []
         var hasBody = false
-        if cur.isIdent("if") {
+        if atKeyword("if") {
             next()
             body = try ruleBody()
             hasBody = true
@@ -219,7 +224,7 @@ public struct Parser {
             var ev: Term? = nil
             if cur.isPunct(":=") || cur.isPunct("=") { next(); ev = try exprIn() }
             var eb: [Expr] = []
-            if cur.isIdent("if") { next(); eb = try ruleBody() } else if cur.isPunct("{") { eb = try braceBody() }
+            if atKeyword("if") { next(); eb = try ruleBody() } else if cur.isPunct("{") { eb = try braceBody() }
             elseChain.append(Rule.ElseClause(value: ev, body: eb, location: loc(et)))
         }
         var rules = [Rule(kind: kind, ref: ref, args: args, key: key, value: value, assign: assign, isDefault: false, body: body, elseChain: elseChain, location: loc(start))]
@@ -279,7 +284,7 @@ public struct Parser {
             next()
             var terms: [Term] = [try exprRel()]
             while cur.isPunct(",") { next(); terms.append(try exprRel()) }
-            if cur.isIdent("in") {
+            if atKeyword("in") {
                 next()
                 let coll = try exprRel()
                 guard terms.count <= 2 else { throw error("unexpected , token: expected in", start) }
@@ -317,7 +322,7 @@ public struct Parser {
 
     mutating func withMods() throws -> [WithModifier] {
         var mods: [WithModifier] = []
-        while cur.isIdent("with") {
+        while atKeyword("with") {
             let t = cur
             next()
             let target = try exprRel()
@@ -338,7 +343,7 @@ public struct Parser {
         if allowPair, cur.isPunct(",") {
             let saved = self
             next()
-            if let value = try? exprRel(noPipe: noPipe), cur.isIdent("in") {
+            if let value = try? exprRel(noPipe: noPipe), atKeyword("in") {
                 next()
                 let coll = try exprRel(noPipe: noPipe)
                 lhs = call("internal.member_3", [lhs, value, coll], lhs.location)
@@ -346,7 +351,7 @@ public struct Parser {
                 self = saved
             }
         }
-        while cur.isIdent("in") {
+        while atKeyword("in") {
             let l = lhs.location
             next()
             let rhs = try exprRel(noPipe: noPipe)

@@ -152,6 +152,16 @@ public enum Value: Sendable, Hashable, Comparable {
         return nil
     }
 
+    /// Number of elements of a collection (0 for scalars).
+    public var count: Int {
+        switch self {
+        case .array(let a): return a.count
+        case .set(let s): return s.count
+        case .object(let o): return o.count
+        default: return 0
+        }
+    }
+
     /// Whether the value is a scalar (not a collection).
     public var isScalar: Bool {
         switch self {
