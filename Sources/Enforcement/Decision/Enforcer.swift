@@ -140,7 +140,18 @@ public struct Enforcer: Sendable {
         return EnforcementOutcome(
             decision: decision, eventID: stored.id, policyVersion: policy.policyVersion, reasons: reasons,
             findings: scan.findings, injection: scan.injection, redactedContent: redacted,
-            ledgerIndex: stored.ledgerIndex, failMode: failMode, latencyMicroseconds: latency)
+            ledgerIndex: stored.ledgerIndex, failMode: failMode, failure: failure, latencyMicroseconds: latency)
+    }
+
+    /// Compiles the tenant's bundle and runs one scan and one evaluation without
+    /// recording anything, so the first real request does not pay for cold caches.
+    public func warmUp(tenant: String) async throws {
+        let policy = try await policies.active(tenant: tenant)
+        let request = EnforcementRequest(surface: .api, actor: "warm-up", provider: "warm-up", direction: .request, content: "warm up the detector")
+        let scan = (try? scanner.scan(request.content)) ?? ScanResult(findings: [], injection: InjectionResult(score: 0, attack: false, signatures: []))
+        if case .success(let prepared) = policy.prepared {
+            _ = try? prepared.evaluate(input: Self.inputDocument(request: request, scan: scan, keyID: "warm-up"))
+        }
     }
 
     /// The Rego input document for a request and its scan.

@@ -46,6 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
             OfflineStore.say("created tenant '\(tenant)' in \(settings.databaseDirectory)")
             OfflineStore.say("admin key (shown once): \(material.rawKey)")
         }
+        try await services.enforcer.warmUp(tenant: tenant)
         try await Gateway.run(services: services, logLevel: settings.logLevel) { address in
             OfflineStore.say("listening on http://\(address)")
         }
