@@ -118,7 +118,20 @@ final class ServerProcess: @unchecked Sendable {
             let (status, event) = try await second.request("GET", "/api/v1/events/\(id)", key: key)
             #expect(status == 200, "acknowledged event \(id) lost")
             #expect(event["event_id"] == .string(id))
+            #expect(event["ledger_index"]?.doubleValue != nil)
         }
+        // A checkpoint over HTTP, then the full offline audit of the ledger.
+        let (checkpointStatus, _) = try await second.request("GET", "/api/v1/ledger/checkpoint", key: key)
+        #expect(checkpointStatus == 200)
+        second.stop()
+        let verify = Process()
+        verify.executableURL = try ServerProcess.binary()
+        verify.arguments = ["ledger", "verify", "--tenant", "default", "--data-dir", directory]
+        verify.standardOutput = FileHandle.nullDevice
+        verify.standardError = FileHandle.nullDevice
+        try verify.run()
+        verify.waitUntilExit()
+        #expect(verify.terminationStatus == 0, "astral ledger verify failed after the crash")
     }
 }
 

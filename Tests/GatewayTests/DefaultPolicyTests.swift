@@ -2,6 +2,7 @@ import Detection
 import Enforcement
 import Foundation
 import Gateway
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Storage
@@ -64,7 +65,7 @@ import Testing
     ]
 
     @Test(arguments: cases) func tableDecision(_ testCase: Case) async throws {
-        let fixture = try await Fixture.make(engine: RegoPolicyEngine(), scanner: ScriptedScanner(), policy: nil)
+        let fixture = try await Fixture.make(engine: RegoPolicyEngine(), scanner: ScriptedScanner(), configuration: GatewayConfiguration(decisionBudget: .seconds(30)), policy: nil)
         try await fixture.application.test(.router) { client in
             let config: JSONValue = ["config": ["allowed_providers": ["openai", "azure-openai"], "baa_providers": ["azure-openai"]]]
             let put = try await client.execute(uri: "/api/v1/config", method: .put, headers: fixture.headers("acme", .admin), body: config.buffer)
@@ -79,7 +80,7 @@ import Testing
     }
 
     @Test func redactionReplacesOnlyTheRedactedTypes() async throws {
-        let fixture = try await Fixture.make(engine: RegoPolicyEngine(), scanner: ScriptedScanner(), policy: nil)
+        let fixture = try await Fixture.make(engine: RegoPolicyEngine(), scanner: ScriptedScanner(), configuration: GatewayConfiguration(decisionBudget: .seconds(30)), policy: nil)
         try await fixture.application.test(.router) { client in
             let response = try await client.execute(
                 uri: "/api/v1/enforce", method: .post, headers: fixture.headers("acme", .agent),
@@ -92,7 +93,7 @@ import Testing
     }
 
     @Test func aRegoCompileErrorListsLineAndColumn() async throws {
-        let fixture = try await Fixture.make(engine: RegoPolicyEngine(), scanner: ScriptedScanner(), policy: nil)
+        let fixture = try await Fixture.make(engine: RegoPolicyEngine(), scanner: ScriptedScanner(), configuration: GatewayConfiguration(decisionBudget: .seconds(30)), policy: nil)
         try await fixture.application.test(.router) { client in
             let broken: JSONValue = ["id": "broken", "module": "package astral.extra\n\nallow if {\n  x := \n}\n"]
             let response = try await client.execute(uri: "/api/v1/policies", method: .post, headers: fixture.headers("acme", .admin), body: broken.buffer)

@@ -1,6 +1,7 @@
 import Enforcement
 import Foundation
 import Gateway
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Storage

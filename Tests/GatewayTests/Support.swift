@@ -2,6 +2,7 @@ import Detection
 import Enforcement
 import Foundation
 import Gateway
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging

@@ -20,6 +20,7 @@ import Testing
         try pool.write { db in
             _ = try TenantStore.create(db, id: "acme", contentKey: "00")
             try EventStore.append(db, event("acme"))
+            _ = try PolicyStore.create(db, tenant: "acme", id: "p", module: "v1")
         }
         #expect(throws: DatabaseError.self) {
             try pool.write { db in try db.execute(sql: "UPDATE events SET decision = 'block'") }

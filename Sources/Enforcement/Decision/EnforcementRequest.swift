@@ -98,6 +98,8 @@ public struct EnforcementOutcome: Sendable, Hashable {
     public var ledgerIndex: Int64?
     /// `closed` or `open` when the fail-mode decided instead of the policy.
     public var failMode: FailMode?
+    /// Why the fail-mode decided, when it did.
+    public var failure: Enforcer.Failure?
     /// Time spent deciding, in microseconds.
     public var latencyMicroseconds: Int64
 }

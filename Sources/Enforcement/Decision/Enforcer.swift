@@ -140,7 +140,7 @@ public struct Enforcer: Sendable {
         return EnforcementOutcome(
             decision: decision, eventID: stored.id, policyVersion: policy.policyVersion, reasons: reasons,
             findings: scan.findings, injection: scan.injection, redactedContent: redacted,
-            ledgerIndex: stored.ledgerIndex, failMode: failMode, latencyMicroseconds: latency)
+            ledgerIndex: stored.ledgerIndex, failMode: failMode, failure: failure, latencyMicroseconds: latency)
     }
 
     /// The Rego input document for a request and its scan.

@@ -46,7 +46,7 @@ public final class GatewayMetrics: Sendable {
             state.decisions[outcome.decision.rawValue, default: 0] += 1
             state.decisionSeconds[outcome.decision.rawValue, default: Histogram()].observe(Double(outcome.latencyMicroseconds) / 1e6)
             if let failMode = outcome.failMode {
-                state.failModes[[failMode.rawValue, observation?.failure?.rawValue ?? "unknown"], default: 0] += 1
+                state.failModes[[failMode.rawValue, outcome.failure?.rawValue ?? "unknown"], default: 0] += 1
             }
         }
     }

@@ -1,6 +1,7 @@
 import Enforcement
 import Foundation
 import Hummingbird
+import NIOCore
 import Storage
 
 /// An RFC 9457 problem: every error of the API is answered as `application/problem+json`.
@@ -72,6 +73,8 @@ extension Problem {
                 return Problem(error.status, code: error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_"),
                     detail: error.body ?? error.status.reasonPhrase)
             }
+        case is NIOTooManyBytesError:
+            return Problem(.contentTooLarge, code: "payload_too_large", detail: "the request body is larger than the limit")
         case let error as GovernanceError:
             let status: HTTPResponse.Status
             switch error.code {
