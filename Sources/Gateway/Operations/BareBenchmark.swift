@@ -41,10 +41,13 @@ extension Gateway {
 
     /// Runs the gateway until SIGTERM or SIGINT, then drains in-flight requests.
     /// `announce` receives `host:port` once the server listens.
-    public static func run(services: GatewayServices, logLevel: String, announce: @escaping @Sendable (String) -> Void) async throws {
+    public static func run(
+        services: GatewayServices, logLevel: String, upstream: UpstreamClient? = nil,
+        announce: @escaping @Sendable (String) -> Void
+    ) async throws {
         let logger = makeLogger(logLevel)
         let configuration = services.configuration
-        let app = application(services: services, logger: logger) { channel in
+        let app = application(services: services, logger: logger, upstream: upstream) { channel in
             announce(channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" } ?? "")
         }
         try await app.runService()

@@ -63,9 +63,14 @@ public protocol LedgerReading: Sendable {
 
 /// Builds the HTTP application.
 public enum Gateway {
-    /// The router with every route and middleware.
-    public static func router(services: GatewayServices) -> Router<GatewayRequestContext> {
+    /// The router with every route and middleware; with an `upstream`, also the
+    /// OpenAI- and Anthropic-compatible proxy routes (which authenticate in the
+    /// provider's own way, so they are added before the API middleware).
+    public static func router(services: GatewayServices, upstream: UpstreamClient? = nil) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
+        if let upstream {
+            ProxyRoutes.register(on: router, services: services, upstream: upstream)
+        }
         router.add(middleware: RequestMiddleware(metrics: services.metrics))
         router.add(middleware: AuthMiddleware(authenticator: services.authenticator, limiter: services.limiter))
         OperationsRoutes(services: services).register(on: router)
@@ -79,11 +84,11 @@ public enum Gateway {
 
     /// The application serving `router(services:)` on the configured address.
     public static func application(
-        services: GatewayServices, logger: Logger,
+        services: GatewayServices, logger: Logger, upstream: UpstreamClient? = nil,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: router(services: services),
+            router: router(services: services, upstream: upstream),
             configuration: .init(
                 address: .hostname(services.configuration.host, port: services.configuration.port), serverName: "astral"),
             onServerRunning: onServerRunning,

@@ -47,9 +47,21 @@ struct ServeCommand: AsyncParsableCommand {
             OfflineStore.say("admin key (shown once): \(material.rawKey)")
         }
         try await services.enforcer.warmUp(tenant: tenant)
-        try await Gateway.run(services: services, logLevel: settings.logLevel) { address in
-            OfflineStore.say("listening on http://\(address)")
+        let upstream: UpstreamClient
+        do {
+            upstream = UpstreamClient(configuration: try ProxyConfiguration.fromEnvironment(ProcessInfo.processInfo.environment))
+        } catch {
+            throw CommandFailure("proxy configuration: \(error)")
         }
+        do {
+            try await Gateway.run(services: services, logLevel: settings.logLevel, upstream: upstream) { address in
+                OfflineStore.say("listening on http://\(address)")
+            }
+        } catch {
+            try? await upstream.shutdown()
+            throw error
+        }
+        try await upstream.shutdown()
     }
 }
 
