@@ -326,6 +326,8 @@ extension ScanContext {
 
     enum AssignmentKind { case assignment, header, flag, prose }
 
+    static let hashBearer = Bytes.hashLower("bearer"), hashBasic = Bytes.hashLower("basic"), hashToken = Bytes.hashLower("token")
+
     /// A typed password with at least three character classes.
     func looksLikePassword(_ start: Int, _ end: Int) -> Bool {
         let length = end - start
@@ -380,8 +382,7 @@ extension ScanContext {
         let t = tokens[i]
         // Header schemes: "Bearer <token>", "Basic <base64>".
         if t.length == 6 || t.length == 5, byte(t.end) == UInt8(ascii: " ") {
-            let lowered = bytes[t.start..<t.end].map(Bytes.lower)
-            if lowered.elementsEqual("bearer".utf8) || lowered.elementsEqual("basic".utf8) || lowered.elementsEqual("token".utf8) && byte(t.start - 2) == UInt8(ascii: ":") {
+            if t.hash == Self.hashBearer || t.hash == Self.hashBasic || (t.hash == Self.hashToken && byte(t.start - 2) == UInt8(ascii: ":")) {
                 kind = .header
                 p = t.end + 1
                 return valueSpan(at: p, quoted: nil).map { ($0.0, $0.1, kind) }
