@@ -22,11 +22,13 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Pure layer: values in, values out. No I/O, no server, no database, no logging.
         .target(
             name: "Detection",
+            resources: [.copy("Resources")],
             swiftSettings: strictSwift6
         ),
         .target(
@@ -34,6 +36,7 @@ let package = Package(
             dependencies: [
                 .product(name: "BigInt", package: "BigInt"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSwift6
@@ -57,7 +60,11 @@ let package = Package(
         // Scan → policy → decision → event.
         .target(
             name: "Enforcement",
-            dependencies: ["Detection", "Rego", "Ledger", "Storage"],
+            dependencies: [
+                "Detection", "Rego", "Ledger", "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSwift6
         ),
         // HTTP: routing, authentication, problem+json, streaming.
@@ -67,6 +74,7 @@ let package = Package(
                 "Enforcement",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -79,6 +87,13 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // `swift run -c release ledger-bench`: figures for docs/ledger.md, never a test.
+        .executableTarget(
+            name: "ledger-bench",
+            dependencies: ["Storage"],
+            path: "Benchmarks/LedgerBench",
+            swiftSettings: strictSwift6
+        ),
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport",
@@ -87,7 +102,11 @@ let package = Package(
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "TestSupport"], swiftSettings: strictSwift6),
         .testTarget(name: "RegoTests", dependencies: ["Rego", "TestSupport"], swiftSettings: strictSwift6),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"], swiftSettings: strictSwift6),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift6
+        ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as a newcomer and CI run it: installs what the tests
-# need, builds, and runs every suite against ../shared (or $ASTRAL_SHARED_DIR).
+# need, builds, runs every Swift suite against ../shared (or $ASTRAL_SHARED_DIR),
+# then the SDK integration tests (official openai/anthropic Python SDKs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,5 +12,6 @@ if [ ! -d "$ASTRAL_SHARED_DIR" ]; then
 fi
 
 scripts/setup.sh
-swift build
-swift test
+swift build --build-tests
+swift test --skip-build
+ASTRAL_BIN="$PWD/.build/debug/astral" tests/sdk/run.sh

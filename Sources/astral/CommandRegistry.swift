@@ -6,6 +6,7 @@ enum CommandRegistry {
     static let all: [any ParsableCommand.Type] = [
         ScanCommand.self,
         EvalCommand.self,
+        BenchCommand.self,
         RegoCommand.self,
         LedgerCommand.self,
         ServeCommand.self,

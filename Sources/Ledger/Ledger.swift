@@ -1,2 +1,0 @@
-/// The `Ledger` module. See README for its role.
-public enum LedgerModule {}

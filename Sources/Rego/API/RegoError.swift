@@ -1,0 +1,76 @@
+/// A position in a Rego source file.
+public struct Location: Sendable, Hashable, CustomStringConvertible {
+    /// File name as given to the compiler (e.g. `test-0.rego`).
+    public var file: String
+    /// 1-based line.
+    public var row: Int
+    /// 1-based column.
+    public var col: Int
+
+    /// A location.
+    public init(file: String, row: Int, col: Int) {
+        self.file = file; self.row = row; self.col = col
+    }
+
+    /// `file:row`, the form OPA prints in error lines.
+    public var description: String { "\(file):\(row)" }
+}
+
+/// An error from parsing, compiling or evaluating Rego, with OPA's code and wording.
+public struct RegoError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// OPA's error code, e.g. `rego_parse_error`, `eval_conflict_error`.
+    public var code: String
+    /// The message, worded as OPA words it.
+    public var message: String
+    /// Where the problem is, when known.
+    public var location: Location?
+
+    /// An error.
+    public init(code: String, message: String, location: Location? = nil) {
+        self.code = code; self.message = message; self.location = location
+    }
+
+    /// `file:row: code: message`, OPA's one-line form.
+    public var description: String {
+        if let location { return "\(location.file):\(location.row): \(code): \(message)" }
+        return "\(code): \(message)"
+    }
+
+    /// Error codes used by the engine (OPA's).
+    public enum Code {
+        /// Syntax error.
+        public static let parse = "rego_parse_error"
+        /// Compile-time type error.
+        public static let type = "rego_type_error"
+        /// Unsafe variable.
+        public static let unsafeVar = "rego_unsafe_var_error"
+        /// Recursive rule.
+        public static let recursion = "rego_recursion_error"
+        /// Other compile error.
+        public static let compile = "rego_compile_error"
+        /// Conflicting outputs at evaluation.
+        public static let conflict = "eval_conflict_error"
+        /// Type error at evaluation.
+        public static let evalType = "eval_type_error"
+        /// Builtin failure at evaluation.
+        public static let evalBuiltin = "eval_builtin_error"
+        /// Evaluation cancelled or over budget.
+        public static let cancel = "eval_cancel_error"
+        /// Evaluation-time error without a more specific code.
+        public static let internalError = "eval_internal_error"
+    }
+}
+
+/// Compilation failed: every error found, capped at 10 like OPA.
+public struct CompileFailure: Error, Sendable, CustomStringConvertible {
+    /// The errors, in source order.
+    public var errors: [RegoError]
+
+    /// A failure from a list of errors.
+    public init(errors: [RegoError]) { self.errors = Array(errors.prefix(10)) }
+
+    public var description: String {
+        if errors.count == 1 { return "1 error occurred: " + errors[0].description }
+        return "\(errors.count) errors occurred:\n" + errors.map(\.description).joined(separator: "\n")
+    }
+}

@@ -1,0 +1,181 @@
+/// A node of the rule tree: one path segment under `data`, holding the rules
+/// whose static head prefix ends here and the child nodes below.
+public final class RuleNode: Sendable {
+    /// Path from `data` to this node.
+    public let path: [String]
+    /// Child nodes by key.
+    let children: [String: RuleNode]
+    /// Rules whose static prefix ends at this node.
+    let rules: [CompiledRule]
+    /// The `default` rule, if any.
+    let defaultRule: CompiledRule?
+
+    init(path: [String], children: [String: RuleNode], rules: [CompiledRule], defaultRule: CompiledRule?) {
+        self.path = path; self.children = children; self.rules = rules; self.defaultRule = defaultRule
+    }
+
+    /// Whether this node or any descendant defines rules.
+    var hasRules: Bool { !rules.isEmpty || defaultRule != nil }
+
+    /// Whether the rules here are functions.
+    var isFunction: Bool { rules.first?.kind == .function || defaultRule?.kind == .function }
+}
+
+/// A rule after resolution: variables are frame slots, refs are absolute.
+struct CompiledRule: Sendable {
+    var kind: Rule.Kind
+    /// Head ref terms after the static prefix (may contain variables).
+    var suffix: [Term]
+    var args: [Term]
+    var key: Term?
+    var value: Term
+    var body: [Expr]
+    var elseChain: [(value: Term, body: [Expr])]
+    var slotCount: Int
+    var location: Location
+    var isDefault: Bool
+}
+
+/// The compiled form of a set of modules: immutable and shareable across threads.
+public final class CompiledPolicy: Sendable {
+    /// The rule tree's root (`data`).
+    public let root: RuleNode
+    /// The parsed modules.
+    public let modules: [Module]
+
+    init(root: RuleNode, modules: [Module]) {
+        self.root = root; self.modules = modules
+    }
+
+    /// Finds the node for a path, if any.
+    func node(_ path: [String]) -> RuleNode? {
+        var n = root
+        for p in path {
+            guard let c = n.children[p] else { return nil }
+            n = c
+        }
+        return n
+    }
+}
+
+/// Turns parsed modules into a `CompiledPolicy`: stages run in order —
+/// module tree, ref resolution (imports, rule names, builtins), local variable
+/// slots, safety reordering, rule tree.
+public enum Compiler {
+    /// Compiles modules; throws `CompileFailure` listing every error (at most 10).
+    public static func compile(_ modules: [Module]) throws -> CompiledPolicy {
+        var errors: [RegoError] = []
+        // Stage 1: which names each package defines.
+        var packageRules: [[String]: Set<String>] = [:]
+        for m in modules {
+            for r in m.rules { packageRules[m.package, default: []].insert(r.name) }
+        }
+        // Every defined rule path (package + static head prefix) for call resolution.
+        var functionPaths = Set<[String]>()
+        var rulePaths = Set<[String]>()
+        for m in modules {
+            for r in m.rules {
+                let p = m.package + staticPrefix(r.ref)
+                rulePaths.insert(p)
+                if r.kind == .function { functionPaths.insert(p) }
+            }
+        }
+        // Stage 2+3: resolve each rule.
+        var builder = TreeBuilder()
+        for m in modules {
+            let names = packageRules[m.package] ?? []
+            var resolver = Resolver(module: m, ruleNames: names, functionPaths: functionPaths, rulePaths: rulePaths)
+            for rule in m.rules {
+                do {
+                    let compiled = try resolver.compileRule(rule)
+                    let prefix = staticPrefix(rule.ref)
+                    builder.add(m.package + prefix, compiled)
+                } catch let e as RegoError {
+                    errors.append(e)
+                } catch let e as CompileFailure {
+                    errors.append(contentsOf: e.errors)
+                }
+            }
+            errors.append(contentsOf: resolver.errors)
+        }
+        errors.append(contentsOf: builder.errors)
+        if !errors.isEmpty {
+            throw CompileFailure(errors: errors.sorted { ($0.location?.file ?? "", $0.location?.row ?? 0, $0.location?.col ?? 0) < ($1.location?.file ?? "", $1.location?.row ?? 0, $1.location?.col ?? 0) })
+        }
+        return CompiledPolicy(root: builder.build(), modules: modules)
+    }
+
+    /// The leading constant string segments of a rule head (after the rule name).
+    static func staticPrefix(_ ref: [Term]) -> [String] {
+        var out: [String] = []
+        for (i, t) in ref.enumerated() {
+            if i == 0 { out.append(t.variableName ?? ""); continue }
+            if case .value(.string(let s)) = t.kind { out.append(s) } else { break }
+        }
+        return out
+    }
+
+    /// Compiles a query against a policy: returns the body and the frame layout.
+    static func compileQuery(_ body: [Expr], policy: CompiledPolicy, packagePath: [String] = [], imports: [Import] = []) throws -> CompiledQuery {
+        var functionPaths = Set<[String]>()
+        var rulePaths = Set<[String]>()
+        collectPaths(policy.root, &functionPaths, &rulePaths)
+        let m = Module(file: "query", package: packagePath, packageLocation: Location(file: "query", row: 1, col: 1), imports: imports, rules: [])
+        var resolver = Resolver(module: m, ruleNames: [], functionPaths: functionPaths, rulePaths: rulePaths)
+        let q = try resolver.compileQuery(body)
+        if !resolver.errors.isEmpty { throw CompileFailure(errors: resolver.errors) }
+        return q
+    }
+
+    static func collectPaths(_ node: RuleNode, _ f: inout Set<[String]>, _ r: inout Set<[String]>) {
+        if node.hasRules {
+            r.insert(node.path)
+            if node.isFunction { f.insert(node.path) }
+        }
+        for c in node.children.values { collectPaths(c, &f, &r) }
+    }
+}
+
+/// A compiled query: its body, frame size and the names of reported variables.
+struct CompiledQuery: Sendable {
+    var body: [Expr]
+    var slotCount: Int
+    /// Output variables: (name, slot), in order of first appearance.
+    var outputs: [(String, Int)]
+}
+
+struct TreeBuilder {
+    final class Node {
+        var children: [String: Node] = [:]
+        var rules: [CompiledRule] = []
+        var defaultRule: CompiledRule?
+    }
+    let root = Node()
+    var errors: [RegoError] = []
+
+    mutating func add(_ path: [String], _ rule: CompiledRule) {
+        var n = root
+        for p in path {
+            if let c = n.children[p] { n = c } else { let c = Node(); n.children[p] = c; n = c }
+        }
+        if rule.isDefault {
+            if n.defaultRule != nil {
+                errors.append(RegoError(code: RegoError.Code.type, message: "multiple default rules \(path.joined(separator: ".")) found", location: rule.location))
+            }
+            n.defaultRule = rule
+        } else {
+            if let first = n.rules.first, (first.kind == .function) != (rule.kind == .function) {
+                errors.append(RegoError(code: RegoError.Code.type, message: "conflicting rules data.\(path.joined(separator: ".")) found", location: rule.location))
+            }
+            n.rules.append(rule)
+        }
+    }
+
+    func build() -> RuleNode { freeze(root, []) }
+
+    func freeze(_ n: Node, _ path: [String]) -> RuleNode {
+        var kids: [String: RuleNode] = [:]
+        for (k, c) in n.children { kids[k] = freeze(c, path + [k]) }
+        return RuleNode(path: path, children: kids, rules: n.rules, defaultRule: n.defaultRule)
+    }
+}

@@ -1,2 +1,0 @@
-/// The `Rego` module. See README for its role.
-public enum RegoModule {}

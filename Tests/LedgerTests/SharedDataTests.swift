@@ -1,9 +1,0 @@
-import Testing
-import TestSupport
-
-@Suite struct LedgerSharedDataTests {
-    @Test func sharedDirectoryIsPresent() throws {
-        let dir = try SharedFixtures.directory()
-        #expect(!dir.path.isEmpty)
-    }
-}
