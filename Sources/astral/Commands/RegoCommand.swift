@@ -86,10 +86,28 @@ struct RegoEval: AsyncParsableCommand {
         var options = PreparedQuery.Options()
         options.strictBuiltinErrors = strictBuiltinErrors
         do {
-            let pq = try PreparedQuery(query: query!, modules: modules, data: baseData, options: options)
-            let rows = try pq.evaluate(input: inputValue)
-            let result: Value = ["result": .array(rows.map { .object(ObjectValue($0)) })]
-            print(JSON.serializePretty(result))
+            let text = query!
+            // Like `opa eval`: a query that is one plain term reports the term's value
+            // as an expression; otherwise each solution reports its bindings.
+            let expressions = try Parser.parseQuery(text)
+            let isSingleTerm: Bool
+            if expressions.count == 1, !expressions[0].negated, expressions[0].with.isEmpty,
+                case .term = expressions[0].kind { isSingleTerm = true } else { isSingleTerm = false }
+            var solutions: [Value] = []
+            if isSingleTerm {
+                let valueName = "astral_eval_expression_value"
+                let pq = try PreparedQuery(query: "\(valueName) = (\(text))", modules: modules, data: baseData, options: options)
+                for var row in try pq.evaluate(input: inputValue) {
+                    guard let value = row.removeValue(forKey: valueName), value != .bool(false) else { continue }
+                    var solution: [String: Value] = ["expressions": [["value": value, "text": .string(text)]]]
+                    if !row.isEmpty { solution["bindings"] = .object(ObjectValue(row)) }
+                    solutions.append(.object(ObjectValue(solution)))
+                }
+            } else {
+                let pq = try PreparedQuery(query: text, modules: modules, data: baseData, options: options)
+                solutions = try pq.evaluate(input: inputValue).map { ["bindings": .object(ObjectValue($0))] }
+            }
+            print(JSON.serializePretty(["result": .array(solutions)]))
         } catch {
             throw CommandFailure(describe(error))
         }
