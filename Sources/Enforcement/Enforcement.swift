@@ -1,2 +1,0 @@
-/// The `Enforcement` module. See README for its role.
-public enum EnforcementModule {}

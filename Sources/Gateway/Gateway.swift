@@ -1,2 +1,0 @@
-/// The `Gateway` module. See README for its role.
-public enum GatewayModule {}

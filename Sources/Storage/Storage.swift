@@ -1,2 +1,0 @@
-/// The `Storage` module. See README for its role.
-public enum StorageModule {}
