@@ -3,35 +3,8 @@ import Detection
 /// What the decision pipeline said about one piece of text, reduced to what a
 /// proxy needs to act on it: the action, and the spans to redact.
 public struct Inspection: Sendable, Hashable {
-    /// The action on the text, in the default policy's precedence order.
-    public enum Action: String, Sendable, Hashable, Comparable, CaseIterable {
-        /// Pass unchanged.
-        case allow
-        /// Pass unchanged; the finding is recorded.
-        case warn
-        /// Pass with the listed spans replaced.
-        case redact
-        /// Needs a human; a proxy cannot ask, so it treats this as a block.
-        case challenge
-        /// Refuse.
-        case block
-
-        var rank: Int {
-            switch self {
-            case .allow: 0
-            case .warn: 1
-            case .redact: 2
-            case .challenge: 3
-            case .block: 4
-            }
-        }
-
-        /// Orders actions by severity (allow < warn < redact < challenge < block).
-        public static func < (lhs: Action, rhs: Action) -> Bool { lhs.rank < rhs.rank }
-
-        /// Whether a proxy must refuse the text.
-        public var refuses: Bool { self >= .challenge }
-    }
+    /// The action on the text: the pipeline's own `Decision`, in its precedence order.
+    public typealias Action = Decision
 
     /// One span to replace, in Unicode-scalar offsets of the inspected text (end-exclusive).
     public struct Redaction: Sendable, Hashable {
@@ -120,3 +93,9 @@ public struct Inspection: Sendable, Hashable {
 /// A function that inspects one text; the proxy supplies one that runs the
 /// decision pipeline without recording (the call is recorded once, at its end).
 public typealias TextInspector = @Sendable (String) async -> Inspection
+
+extension Decision {
+    /// Whether a proxy must refuse the text (a proxy cannot ask a person, so
+    /// `challenge` refuses as `block` does).
+    public var refuses: Bool { self >= .challenge }
+}

@@ -83,7 +83,7 @@ public struct EnforcerProxyBackend: ProxyBackend {
                 .map { Inspection.Redaction(type: $0.type, start: $0.start, end: $0.end) }
             : []
         return Inspection(
-            action: Inspection.Action(rawValue: decision.rawValue) ?? .block, redactions: redactions, reasons: reasons,
+            action: decision, redactions: redactions, reasons: reasons,
             findings: scan.findings)
     }
 
