@@ -100,7 +100,15 @@ let package = Package(
             swiftSettings: strictSwift6
         ),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "TestSupport"], swiftSettings: strictSwift6),
-        .testTarget(name: "RegoTests", dependencies: ["Rego", "TestSupport"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "RegoTests",
+            dependencies: [
+                "Rego", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"], swiftSettings: strictSwift6),
         .testTarget(
             name: "StorageTests",

@@ -13,5 +13,14 @@ fi
 
 scripts/setup.sh
 swift build --build-tests
-swift test --skip-build
+# Keep the run's output: when the test process dies on a signal, the crashed
+# thread's backtrace is otherwise buried above every other thread's.
+log="$(mktemp -t astral-test.XXXXXX)"
+trap 'rm -f "$log"' EXIT
+if ! swift test --skip-build 2>&1 | tee "$log"; then
+  echo "---- swift test failed; fatal messages and the crashed thread:" >&2
+  grep -E "Fatal error|Could not cast|Simultaneous accesses|CONTINUATION MISUSE|Program crashed|✘" "$log" | head -40 >&2 || true
+  awk '/ crashed:$/ {show=1} show {print; if (++n > 60) exit}' "$log" >&2 || true
+  exit 1
+fi
 ASTRAL_BIN="$PWD/.build/debug/astral" tests/sdk/run.sh

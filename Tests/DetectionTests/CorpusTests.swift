@@ -20,7 +20,11 @@ import TestSupport
         for row in try rows("pii-dev.jsonl") {
             let text = try #require(row["text"] as? String)
             let spans = try #require(row["spans"] as? [[String: Any]])
-            let gold = spans.map { Evaluation.Span(type: Evaluation.canonicalType($0["type"] as! String), start: $0["start"] as! Int, end: $0["end"] as! Int) }
+            let gold = try spans.map {
+                Evaluation.Span(
+                    type: Evaluation.canonicalType(try #require($0["type"] as? String)),
+                    start: try #require($0["start"] as? Int), end: try #require($0["end"] as? Int))
+            }
             report.add(gold: gold, predicted: try Self.detector.findSensitiveData(text))
         }
         let micro = report.primaryMicro

@@ -1,11 +1,9 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import Storage
 import Testing
 import TestSupport
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Runs the real `astral serve` binary as a child process.
 final class ServerProcess: @unchecked Sendable {
@@ -31,15 +29,25 @@ final class ServerProcess: @unchecked Sendable {
         return found
     }
 
-    init(dataDirectory: String) throws {
+    /// Starts `astral serve` and waits (off the cooperative pool) for its listening line.
+    static func start(dataDirectory: String) async throws -> ServerProcess {
+        let server = try ServerProcess(dataDirectory: dataDirectory)
+        try await offPool { try server.awaitListening() }
+        return server
+    }
+
+    private init(dataDirectory: String) throws {
         process.executableURL = try Self.binary()
         process.arguments = ["serve", "--data-dir", dataDirectory, "--port", "0", "--log-level", "error"]
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Read announcements until the listening line; EOF (the child died) ends the loop.
+    }
+
+    /// Reads announcements until the listening line; EOF (the child died) ends the loop. Blocking.
+    private func awaitListening() throws {
         var buffer = ""
-        for _ in 0..<10_000 {
+        while true {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             buffer += String(decoding: chunk, as: UTF8.self)
@@ -49,7 +57,7 @@ final class ServerProcess: @unchecked Sendable {
             }
             if !baseURL.isEmpty { return }
         }
-        process.terminate()
+        stop()
         throw StartFailure(description: "astral serve did not start; output: \(buffer.prefix(500))")
     }
 
@@ -65,21 +73,23 @@ final class ServerProcess: @unchecked Sendable {
         }
     }
 
+    /// One HTTP exchange through AsyncHTTPClient; a connection error (the server was killed) throws.
     func request(_ method: String, _ path: String, key: String, body: Data? = nil) async throws -> (Int, JSONValue) {
-        var request = URLRequest(url: URL(string: baseURL + path)!)
-        request.httpMethod = method
-        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = body
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONValue.parse(data)) ?? .null)
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .init(rawValue: method)
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        return (Int(response.status.code), (try? JSONValue.parse(Data(bytes.readableBytesView))) ?? .null)
     }
 }
 
 @Suite(.serialized) struct CrashTests {
     @Test func killNineLosesNoAcknowledgedDecision() async throws {
         let directory = NSTemporaryDirectory() + "astral-crash-" + UUID().uuidString
-        let first = try ServerProcess(dataDirectory: directory)
+        let first = try await ServerProcess.start(dataDirectory: directory)
         defer { first.stop() }
         let key = try #require(first.adminKey)
         let (health, _) = try await first.request("GET", "/healthz", key: key)
@@ -111,7 +121,7 @@ final class ServerProcess: @unchecked Sendable {
         #expect(acknowledged.count >= 60)
         #expect(!first.process.isRunning)
 
-        let second = try ServerProcess(dataDirectory: directory)
+        let second = try await ServerProcess.start(dataDirectory: directory)
         defer { second.stop() }
         #expect(second.adminKey == nil, "a restart must not create a new tenant or key")
         for id in acknowledged {
@@ -130,7 +140,7 @@ final class ServerProcess: @unchecked Sendable {
         verify.standardOutput = FileHandle.nullDevice
         verify.standardError = FileHandle.nullDevice
         try verify.run()
-        verify.waitUntilExit()
+        try await offPool { verify.waitUntilExit() }
         #expect(verify.terminationStatus == 0, "astral ledger verify failed after the crash")
     }
 }

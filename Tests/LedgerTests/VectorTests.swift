@@ -32,27 +32,41 @@ import TestSupport
     }
 
     static func expected(_ entry: [String: Any]) -> Bool {
-        (entry["verify_py_expect_valid"] as? Bool) ?? (entry["expect_valid"] as! Bool)
+        if let verdict = (entry["verify_py_expect_valid"] ?? entry["expect_valid"]) as? Bool { return verdict }
+        Issue.record("vector without expect_valid: \(desc(entry))")
+        return false
+    }
+
+    static func desc(_ entry: [String: Any]) -> String { entry["desc"] as? String ?? "(no desc)" }
+
+    /// A string field the vector must carry; its absence fails the test instead of crashing it.
+    static func text(_ entry: [String: Any], _ key: String) throws -> String {
+        try #require(entry[key] as? String, "vector field \(key) missing in \(desc(entry))")
+    }
+
+    /// An integer field the vector must carry.
+    static func integer(_ entry: [String: Any], _ key: String) throws -> UInt64 {
+        try #require(entry[key] as? NSNumber, "vector field \(key) missing in \(desc(entry))").uint64Value
     }
 
     @Test func hashPrimitives() throws {
         let cases = try Self.group("hash_primitives")
         #expect(cases.count >= 4)
         for entry in cases {
-            let expected = entry["expect_hex"] as! String
-            switch entry["op"] as! String {
+            let expected = try Self.text(entry, "expect_hex")
+            switch try Self.text(entry, "op") {
             case "sha256":
-                #expect(HexCoding.decode(entry["input_hex"] as! String) == [])
+                #expect(HexCoding.decode(try Self.text(entry, "input_hex")) == [])
                 #expect(Hash.emptyTree.hex == expected)
             case "leaf":
-                let input = try #require(HexCoding.decode(entry["input_hex"] as! String))
-                #expect(Merkle.leafHash(input).hex == expected, "\(entry["desc"]!)")
+                let input = try #require(HexCoding.decode(try Self.text(entry, "input_hex")))
+                #expect(Merkle.leafHash(input).hex == expected, "\(Self.desc(entry))")
             case "node":
-                let left = try #require(HexCoding.decode(entry["left_hex"] as! String))
-                let right = try #require(HexCoding.decode(entry["right_hex"] as! String))
+                let left = try #require(HexCoding.decode(try Self.text(entry, "left_hex")))
+                let right = try #require(HexCoding.decode(try Self.text(entry, "right_hex")))
                 #expect(Merkle.nodeHash(left: left, right: right).hex == expected)
             default:
-                Issue.record("unknown op \(entry["op"]!)")
+                Issue.record("unknown op in \(Self.desc(entry))")
             }
         }
     }
@@ -66,7 +80,7 @@ import TestSupport
                 leaves = hex.map { HexCoding.decode($0)! }
             } else {
                 leaves = (0..<1000).map { Array("leaf \($0)".utf8) }
-                #expect((tree["source"] as! String).contains("leaf {i}"))
+                #expect((tree["source"] as? String ?? "").contains("leaf {i}"))
             }
             let leafHashes = leaves.map(Merkle.leafHash)
             if let expectedLeaves = tree["leaf_hashes_hex"] as? [String] {
@@ -75,7 +89,7 @@ import TestSupport
             let roots = try #require(tree["roots_hex"] as? [String: String])
             for (sizeText, root) in roots {
                 let size = Int(sizeText)!
-                #expect(Merkle.root(leafHashes: leafHashes.prefix(size)).hex == root, "\(tree["name"]!) size \(size)")
+                #expect(Merkle.root(leafHashes: leafHashes.prefix(size)).hex == root, "\(tree["name"] as? String ?? "?") size \(size)")
                 // The tile-based root (what the store computes) agrees.
                 #expect(try TileModel(leafHashes: Array(leafHashes.prefix(size))).root().hex == root)
             }
@@ -105,7 +119,7 @@ import TestSupport
             } else {
                 verdict = false
             }
-            #expect(verdict == Self.expected(entry), "\(entry["desc"]!)")
+            #expect(verdict == Self.expected(entry), "\(Self.desc(entry))")
             if verdict { valid += 1 }
         }
         #expect(valid > 0)
@@ -128,7 +142,7 @@ import TestSupport
             } else {
                 verdict = false
             }
-            #expect(verdict == Self.expected(entry), "\(entry["desc"]!)")
+            #expect(verdict == Self.expected(entry), "\(Self.desc(entry))")
         }
     }
 
@@ -139,16 +153,16 @@ import TestSupport
         var compared = 0
         for entry in try Self.group("inclusion") where entry["source"] as? String == "derived" && Self.expected(entry) {
             guard entry["leaf_data_utf8"] != nil else { continue }
-            let index = UInt64(entry["leaf_index"] as! Int)
-            let size = UInt64(entry["tree_size"] as! Int)
+            let index = try Self.integer(entry, "leaf_index")
+            let size = try Self.integer(entry, "tree_size")
             let proof = try ProofPlan.inclusion(index: index, size: size).assemble(model.hash)
-            #expect(proof.map(\.hex) == entry["proof"] as! [String], "\(entry["desc"]!)")
+            #expect(proof.map(\.hex) == (entry["proof"] as? [String] ?? []), "\(Self.desc(entry))")
             compared += 1
         }
         let rfcLeaves = try #require(try Self.group("trees").first?["leaves_hex"] as? [String])
         let rfcModel = try TileModel(leafHashes: rfcLeaves.map { Merkle.leafHash(HexCoding.decode($0)!) }, batch: 3)
         for entry in try Self.group("consistency") where entry["source"] as? String == "derived" && Self.expected(entry) {
-            let desc = entry["desc"] as! String
+            let desc = try Self.text(entry, "desc")
             let tree: TileModel
             if desc.hasPrefix("leaf-i-1000 consistency") {
                 tree = model
@@ -157,7 +171,7 @@ import TestSupport
             } else {
                 continue
             }
-            let proof = try ProofPlan.consistency(from: UInt64(entry["size1"] as! Int), to: UInt64(entry["size2"] as! Int))
+            let proof = try ProofPlan.consistency(from: try Self.integer(entry, "size1"), to: try Self.integer(entry, "size2"))
                 .assemble(tree.hash)
             #expect(proof.map(\.hex) == (entry["proof"] as? [String] ?? []), "\(desc)")
             compared += 1
@@ -171,14 +185,14 @@ import TestSupport
         for entry in cases {
             let verdict: Bool
             do {
-                let key = try NoteVerifierKey(entry["vkey"] as! String)
-                let note = try SignedNote(parsing: entry["note"] as! String)
+                let key = try NoteVerifierKey(try Self.text(entry, "vkey"))
+                let note = try SignedNote(parsing: try Self.text(entry, "note"))
                 try note.verify(with: key)
                 verdict = true
             } catch {
                 verdict = false
             }
-            #expect(verdict == Self.expected(entry), "\(entry["desc"]!)")
+            #expect(verdict == Self.expected(entry), "\(Self.desc(entry))")
         }
     }
 
@@ -188,14 +202,14 @@ import TestSupport
         for entry in cases {
             let verdict: Bool
             do {
-                let key = try NoteVerifierKey(entry["vkey"] as! String)
+                let key = try NoteVerifierKey(try Self.text(entry, "vkey"))
                 _ = try Checkpoint.verified(
-                    note: entry["note"] as! String, key: key, expectedOrigin: entry["origin"] as? String)
+                    note: try Self.text(entry, "note"), key: key, expectedOrigin: entry["origin"] as? String)
                 verdict = true
             } catch {
                 verdict = false
             }
-            #expect(verdict == Self.expected(entry), "\(entry["desc"]!)")
+            #expect(verdict == Self.expected(entry), "\(Self.desc(entry))")
         }
     }
 
@@ -208,9 +222,10 @@ import TestSupport
         #expect(signer.verifierKey.description == synthetic["vkey"])
         var reproduced = 0
         for entry in try Self.group("checkpoint") where entry["signer_seed_hex"] != nil && Self.expected(entry) {
-            let original = try SignedNote(parsing: entry["note"] as! String)
+            let original = try SignedNote(parsing: try Self.text(entry, "note"))
             let resigned = try SignedNote(signing: original.text, with: signer)
-            #expect(resigned.serialized == entry["note"] as! String, "\(entry["desc"]!)")
+            let expectedNote = try Self.text(entry, "note")
+            #expect(resigned.serialized == expectedNote, "\(Self.desc(entry))")
             reproduced += 1
         }
         #expect(reproduced >= 1)

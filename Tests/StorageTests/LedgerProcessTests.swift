@@ -2,6 +2,7 @@ import Foundation
 import Ledger
 import Storage
 import Testing
+import TestSupport
 
 /// Runs the built `astral` binary (beside the test bundle, or `$ASTRAL_BINARY`).
 enum AstralBinary {
@@ -106,7 +107,7 @@ enum AstralBinary {
         let stored = try await store.records(tenant: "crash", from: 0, limit: acknowledged.count)
         #expect(stored.count == acknowledged.count)
         for (i, line) in acknowledged.enumerated() {
-            let ack = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            let ack = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             #expect(ack["leaf_index"] as? Int == i)
             #expect(ack["leaf_hash"] as? String == stored[i].leafHash.hex)
             // Leaf i holds input line i.
@@ -178,19 +179,12 @@ enum AstralBinary {
 
         let proof = try await AstralBinary.run(["ledger", "prove", "--data-dir", data, "--index", "0"])
         #expect(proof.status == 0)
-        let object = try JSONSerialization.jsonObject(with: Data(proof.stdout.utf8)) as! [String: Any]
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(proof.stdout.utf8)) as? [String: Any])
         #expect(object["tree_size"] as? Int == 1 && (object["proof"] as? [Any])?.isEmpty == true)
         let checkpoint = try await AstralBinary.run(["ledger", "checkpoint", "--data-dir", data])
         let key = try NoteVerifierKey(try await AstralBinary.run(["ledger", "key", "--data-dir", data]).stdout)
         let parsed = try Checkpoint.verified(note: checkpoint.stdout, key: key)
         #expect(parsed.size == 1 && parsed.origin == "\(key.name)/default")
-    }
-}
-
-/// Runs blocking pipe and process work on a dispatch queue, not on the cooperative pool.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
 

@@ -175,7 +175,7 @@ enum JWT {
     }
 
     static func publicKey(spki der: [UInt8]) -> Key? {
-        if let k = try? _RSA.Signing.PublicKey(unsafeDERRepresentation: der) { return .rsaPublic(k) }
+        if let k = rsaPublicKey(der: der) { return .rsaPublic(k) }
         if let k = try? P256.Signing.PublicKey(derRepresentation: der) { return .p256Public(k) }
         if let k = try? P384.Signing.PublicKey(derRepresentation: der) { return .p384Public(k) }
         if let k = try? P521.Signing.PublicKey(derRepresentation: der) { return .p521Public(k) }
@@ -186,6 +186,38 @@ enum JWT {
             return .edPublic(k)
         }
         return nil
+    }
+
+    /// An RSA public key from SubjectPublicKeyInfo (rsaEncryption or RSASSA-PSS) or PKCS#1 DER.
+    ///
+    /// The modulus and exponent are read here and handed to `init(n:e:)`: swift-crypto's
+    /// DER initialisers free their key twice when BoringSSL rejects the bytes, which aborts
+    /// the process at random, so they are never given bytes that might not be an RSA key.
+    static func rsaPublicKey(der: [UInt8]) -> _RSA.Signing.PublicKey? {
+        guard let (tag, outer, end) = tlv(der, 0), tag == 0x30, end == der.count else { return nil }
+        var pkcs1 = outer
+        if let (algTag, algorithm, afterAlgorithm) = tlv(der, outer.lowerBound), algTag == 0x30 {
+            // SubjectPublicKeyInfo: AlgorithmIdentifier, then a BIT STRING holding PKCS#1.
+            let rsaEncryption: [UInt8] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01]
+            let rsassaPSS: [UInt8] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0A]
+            guard let (oidTag, oid, _) = tlv(der, algorithm.lowerBound), oidTag == 0x06,
+                  [rsaEncryption, rsassaPSS].contains(Array(der[oid])),
+                  let (bitsTag, bits, bitsEnd) = tlv(der, afterAlgorithm), bitsTag == 0x03, bitsEnd == outer.upperBound,
+                  bits.count > 1, der[bits.lowerBound] == 0,
+                  let (innerTag, inner, innerEnd) = tlv(der, bits.lowerBound + 1), innerTag == 0x30, innerEnd == bits.upperBound
+            else { return nil }
+            pkcs1 = inner
+        }
+        // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
+        guard let (nTag, n, nEnd) = tlv(der, pkcs1.lowerBound), nTag == 0x02,
+              let (eTag, e, eEnd) = tlv(der, nEnd), eTag == 0x02, eEnd == pkcs1.upperBound,
+              !n.isEmpty, !e.isEmpty, der[n.lowerBound] & 0x80 == 0, der[e.lowerBound] & 0x80 == 0
+        else { return nil }
+        let modulus = Array(der[n].drop { $0 == 0 }), exponent = Array(der[e].drop { $0 == 0 })
+        guard !modulus.isEmpty, !exponent.isEmpty,
+              let key = try? _RSA.Signing.PublicKey(n: modulus, e: exponent), key.keySizeInBits >= 1024
+        else { return nil }
+        return key
     }
 
     /// Keys from a PEM certificate, a PEM public key, or a JWK / JWK set (OPA's `getKeysFromCertOrJWK`).
@@ -204,7 +236,7 @@ enum JWT {
                 }
                 return [KeyEntry(key: key)]
             }
-            if block.type == "RSA PUBLIC KEY", let k = try? _RSA.Signing.PublicKey(unsafePEMRepresentation: text) {
+            if block.type == "RSA PUBLIC KEY", let k = rsaPublicKey(der: block.der) {
                 return [KeyEntry(key: .rsaPublic(k))]
             }
             throw BuiltinError.builtin("failed to extract a Key from the PEM certificate")
