@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func unknownAndRevokedKeysAreRejected() async throws {
-        let fixture = try await Fixture.make(configuration: GatewayConfiguration(keyCacheSeconds: 0))
+        let fixture = try await Fixture.make(configuration: GatewayConfiguration(decisionBudget: .seconds(30), keyCacheSeconds: 0))
         try await fixture.application.test(.router) { client in
             let bogus = try await client.execute(uri: "/api/v1/events", method: .get, headers: [.authorization: "Bearer ak_nope"])
             #expect(bogus.status == .unauthorized)

@@ -109,7 +109,7 @@ import Testing
     }
 
     @Test func badInputNamesTheField() async throws {
-        let fixture = try await Fixture.make(configuration: GatewayConfiguration(maxBodyBytes: 2048))
+        let fixture = try await Fixture.make(configuration: GatewayConfiguration(maxBodyBytes: 2048, decisionBudget: .seconds(30)))
         try await fixture.application.test(.router) { client in
             let headers = fixture.headers("acme", .agent)
             let missing: JSONValue = ["surface": "api", "actor": "a", "ai_provider": "openai", "direction": "request"]
@@ -142,7 +142,7 @@ import Testing
     }
 
     @Test func rateLimitAnswers429WithRetryAfter() async throws {
-        let fixture = try await Fixture.make(configuration: GatewayConfiguration(rateLimitPerSecond: 0.01, rateLimitBurst: 2))
+        let fixture = try await Fixture.make(configuration: GatewayConfiguration(rateLimitPerSecond: 0.01, rateLimitBurst: 2, decisionBudget: .seconds(30)))
         try await fixture.application.test(.router) { client in
             for _ in 0..<2 {
                 let ok = try await client.execute(uri: "/api/v1/enforce", method: .post, headers: fixture.headers("acme", .agent), body: enforceBody("hi"))

@@ -100,11 +100,15 @@ struct Fixture {
     let services: GatewayServices
     var keys: [String: [Role: String]] = [:]
 
+    /// The tests run on shared, loaded machines: with the 50 ms production budget a slow
+    /// moment turns into a fail-mode decision, so only the budget test itself sets a tight one.
+    static let unhurried = GatewayConfiguration(decisionBudget: .seconds(30))
+
     static let testPolicy = "SECRET=block\nUS_SSN=redact\nCREDIT_CARD=redact\ninjection=block\n*=allow\n"
 
     static func make(
         engine: any PolicyEngine = LineEngine(), scanner: any ContentScanner = MarkerScanner(),
-        configuration: GatewayConfiguration = GatewayConfiguration(), policy: String? = testPolicy
+        configuration: GatewayConfiguration = Self.unhurried, policy: String? = testPolicy
     ) async throws -> Fixture {
         let directory = NSTemporaryDirectory() + "astral-gateway-tests-" + UUID().uuidString
         let database = try AppDatabase(dataDirectory: directory)

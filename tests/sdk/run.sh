@@ -54,7 +54,7 @@ start_astral() { # name, upstream-url -> sets port_<name>, key_<name>
   mkdir -p "$work/$name"
   ASTRAL_UPSTREAM_OPENAI="$upstream_url" ASTRAL_UPSTREAM_ANTHROPIC="$upstream_url" \
   ASTRAL_OPENAI_API_KEY="sk-upstream-test-credential" ASTRAL_ANTHROPIC_API_KEY="sk-ant-upstream-test-credential" \
-  ASTRAL_UPSTREAM_CONNECT_TIMEOUT=2 ASTRAL_UPSTREAM_READ_TIMEOUT=20 ASTRAL_BUDGET_MS="${ASTRAL_BUDGET_MS:-2000}" \
+  ASTRAL_UPSTREAM_CONNECT_TIMEOUT=2 ASTRAL_UPSTREAM_READ_TIMEOUT=20 ASTRAL_BUDGET_MS="${ASTRAL_BUDGET_MS:-30000}" \
     "$ASTRAL_BIN" serve --host 127.0.0.1 --port "$port" --data-dir "$work/$name/data" > "$work/$name/serve.log" 2>&1 &
   pids+=($!)
   if ! wait_http "http://127.0.0.1:$port/healthz" "astral ($name)"; then
