@@ -56,6 +56,11 @@ import Testing
                 #expect(event.ledgerIndex != nil)
                 #expect(event.input["metadata"]?["proxy"]?["upstream_status"] == .integer(200))
                 #expect(event.input["metadata"]?["proxy"]?["usage"]?["input_tokens"] == .integer(5))
+                // The event keeps an HMAC of the content, never the content itself.
+                let hmac = try #require(event.contentHMAC)
+                #expect(hmac.count == 64 && hmac.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+                #expect(event.content == nil)
+                #expect(!event.input.serialized().contains("123-45-6789"))
                 #expect(try await recordedEvents(fixture, tenant: "globex").isEmpty)
             }
         }

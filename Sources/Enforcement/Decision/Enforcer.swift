@@ -125,12 +125,11 @@ public struct Enforcer: Sendable {
         }
 
         let latency = Self.microseconds(clock.now - start)
-        let hmac = HMAC<SHA256>.authenticationCode(for: Data(request.content.utf8), using: SymmetricKey(data: policy.contentKey))
         let event = EventRecord(
             id: UUID().uuidString.lowercased(), tenantID: tenant, kind: .decision, occurredAt: occurredAt,
             surface: request.surface.rawValue, actor: request.actor, provider: request.provider, model: request.model,
             direction: request.direction.rawValue, decision: decision.rawValue, policyVersion: policy.policyVersion,
-            latencyMicroseconds: latency, failMode: failMode?.rawValue, contentHMAC: Array(hmac).hexString,
+            latencyMicroseconds: latency, failMode: failMode?.rawValue, contentHMAC: policy.contentHMAC(of: request.content),
             content: policy.settings.retainContent ? request.content : nil, input: input, reasons: reasons)
         let stored = try await runner.write { db in try EventRecording.append(db, event) }
 

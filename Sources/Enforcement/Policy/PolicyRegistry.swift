@@ -22,6 +22,12 @@ public struct ActivePolicy: Sendable {
     /// The version string recorded with decisions.
     public var policyVersion: String { String(revision.revision) }
 
+    /// HMAC-SHA256 of `content` under the tenant's content key, lowercase hex: the
+    /// `content_hmac` every event carries in place of the raw content.
+    public func contentHMAC(of content: String) -> String {
+        Array(HMAC<SHA256>.authenticationCode(for: Data(content.utf8), using: SymmetricKey(data: contentKey))).hexString
+    }
+
     /// The `data` document of the bundle.
     public var data: JSONValue { PolicyRegistry.data(configuration: revision.configuration) }
 }

@@ -120,7 +120,7 @@ public struct EnforcerProxyBackend: ProxyBackend {
             surface: "api", actor: call.caller.actor, provider: call.api.provider, model: call.model,
             direction: "request", decision: call.decision.rawValue, policyVersion: policy.policyVersion,
             latencyMicroseconds: call.latencyMicroseconds, failMode: call.failures.first.map { String($0.prefix { $0 != ":" }) },
-            contentHMAC: nil, content: policy.settings.retainContent ? call.requestText : nil, input: input,
+            contentHMAC: policy.contentHMAC(of: call.requestText), content: policy.settings.retainContent ? call.requestText : nil, input: input,
             reasons: call.requestReasons + call.responseReasons)
         let stored = try await enforcer.runner.write { db in try EventRecording.append(db, event) }
         return stored.id
