@@ -32,6 +32,10 @@ public struct LedgerRecord: Sendable, Hashable {
         guard json.count <= maximumBytes else {
             throw LedgerError(.recordTooLarge, "record of \(json.count) bytes exceeds the limit of \(maximumBytes)")
         }
+        if try canonicalizer.isCanonical(json) {
+            try self.init(canonicalJSON: Array(json), maximumBytes: maximumBytes)
+            return
+        }
         var canonical: [UInt8] = []
         canonical.reserveCapacity(json.count)
         try canonicalizer.canonicalize(json, into: &canonical)
@@ -47,6 +51,13 @@ public struct LedgerRecord: Sendable, Hashable {
     ) throws -> Hash {
         guard json.count <= maximumBytes else {
             throw LedgerError(.recordTooLarge, "record of \(json.count) bytes exceeds the limit of \(maximumBytes)")
+        }
+        if try canonicalizer.isCanonical(json) {
+            // Verified byte for byte to be its own canonical form: hash it in place.
+            guard json.first == UInt8(ascii: "{") else {
+                throw LedgerError(.notAnObject, "a ledger record must be a JSON object")
+            }
+            return Merkle.leafHash(UnsafeRawBufferPointer(json))
         }
         buffer.removeAll(keepingCapacity: true)
         try canonicalizer.canonicalize(json, into: &buffer)

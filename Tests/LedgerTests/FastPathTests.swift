@@ -57,6 +57,9 @@ import Testing
             buffer.removeAll()
             try bytes.withUnsafeBufferPointer { try canonicalizer.canonicalize($0, into: &buffer) }
             #expect(buffer == fresh, "input \(input)")
+            // The byte-for-byte check accepts exactly the canonical texts.
+            #expect(try bytes.withUnsafeBufferPointer { try canonicalizer.isCanonical($0) } == (bytes == fresh))
+            #expect(try fresh.withUnsafeBufferPointer { try canonicalizer.isCanonical($0) })
             #expect(try JCS.canonicalize(fresh) == fresh)
             if fresh.first == UInt8(ascii: "{") {
                 let hash = try bytes.withUnsafeBufferPointer {
@@ -64,6 +67,17 @@ import Testing
                 }
                 #expect(hash == Merkle.leafHash(fresh))
             }
+        }
+        // Near-canonical texts are caught: whitespace, order, escapes, number spellings, trailing bytes.
+        for text in [#"{"a":1,"b":2} "#, #"{"a": 1}"#, #"{"b":1,"a":2}"#, #"{"a":"\u0041"}"#, #"{"a":1.50}"#,
+                     #"{"a":1e2}"#, #"{"a":-0}"#, #"{"a":"\/"}"#, #"{"a":[1,2 ]}"#, #"{"a":0.0000001}"#, #"{"a":1E+2}"#] {
+            #expect(try Array(text.utf8).withUnsafeBufferPointer { try canonicalizer.isCanonical($0) } == false, "\(text)")
+        }
+        for text in [#"{"a":1,"b":[true,false,null,"x\n",0.25,-3,{}]}"#, #"{"a\u0000":1e+30,"€":"é"}"#] {
+            #expect(try Array(text.utf8).withUnsafeBufferPointer { try canonicalizer.isCanonical($0) }, "\(text)")
+        }
+        #expect(throws: LedgerError.self) {
+            try Array(#"{"b":1,"a":}"#.utf8).withUnsafeBufferPointer { try canonicalizer.isCanonical($0) }
         }
         // An error leaves the canonicaliser usable.
         #expect(throws: LedgerError.self) {

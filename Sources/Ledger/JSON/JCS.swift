@@ -41,6 +41,29 @@ public enum JCS {
         /// `invalidJSON` naming the byte offset of the problem (`out` then holds
         /// a partial result the caller should discard).
         public mutating func canonicalize(_ json: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) throws {
+            var sink = ArraySink(bytes: [])
+            swap(&sink.bytes, &out)
+            defer { swap(&sink.bytes, &out) }
+            try run(json, into: &sink)
+        }
+
+        /// Whether the JSON text `json` is exactly its own canonical form.
+        ///
+        /// Runs the same parser as `canonicalize`, but instead of writing the
+        /// canonical bytes it compares each one with the input at the same
+        /// offset, so `true` means the canonical form equals `json` byte for
+        /// byte. Throws `invalidJSON` exactly where `canonicalize` would.
+        public mutating func isCanonical(_ json: UnsafeBufferPointer<UInt8>) throws -> Bool {
+            var sink = CheckSink(input: json)
+            do {
+                try run(json, into: &sink)
+            } catch is NotCanonical {
+                return false
+            }
+            return !sink.abandoned && sink.count == json.count
+        }
+
+        private mutating func run<S: ByteSink>(_ json: UnsafeBufferPointer<UInt8>, into out: inout S) throws {
             var parser = Parser(input: json, storage: storage)
             storage = Storage()
             defer { storage = parser.takeStorage() }
@@ -48,6 +71,77 @@ public enum JCS {
             try parser.value(into: &out, depth: 0)
             parser.skipWhitespace()
             guard parser.position == json.count else { throw parser.error("unexpected data after the JSON value") }
+        }
+    }
+
+    /// Thrown inside the parser when a `CheckSink` has seen a difference (never escapes `isCanonical`).
+    fileprivate struct NotCanonical: Error {}
+
+    /// Where the parser writes canonical bytes.
+    fileprivate protocol ByteSink {
+        /// Bytes written so far.
+        var count: Int { get }
+        /// Whether writing can stop: the result is already known not to be wanted.
+        var abandoned: Bool { get }
+        mutating func append(_ byte: UInt8)
+        mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>)
+        /// Re-emits the members written since `bodyStart` (in input order) in the order of `members`.
+        mutating func emitSorted(_ members: ArraySlice<Member>, bodyStart: Int, scratch: inout [UInt8])
+    }
+
+    /// Writes into a byte array.
+    fileprivate struct ArraySink: ByteSink {
+        var bytes: [UInt8]
+        var count: Int { bytes.count }
+        var abandoned: Bool { false }
+
+        @inline(__always) mutating func append(_ byte: UInt8) { bytes.append(byte) }
+        @inline(__always) mutating func append(contentsOf other: UnsafeBufferPointer<UInt8>) {
+            bytes.append(contentsOf: other)
+        }
+
+        mutating func emitSorted(_ members: ArraySlice<Member>, bodyStart: Int, scratch: inout [UInt8]) {
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: bytes[bodyStart...])
+            bytes.removeSubrange(bodyStart...)
+            for (i, member) in members.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes.append(contentsOf: scratch[(member.outStart - bodyStart)..<(member.outEnd - bodyStart)])
+            }
+        }
+    }
+
+    /// Compares what would be written with the input at the same offset.
+    fileprivate struct CheckSink: ByteSink {
+        let input: UnsafeBufferPointer<UInt8>
+        var count = 0
+        var abandoned = false
+
+        init(input: UnsafeBufferPointer<UInt8>) {
+            self.input = input
+        }
+
+        @inline(__always) mutating func append(_ byte: UInt8) {
+            if count >= input.count || input[count] != byte { abandoned = true }
+            count += 1
+        }
+
+        @inline(__always) mutating func append(contentsOf other: UnsafeBufferPointer<UInt8>) {
+            defer { count += other.count }
+            guard !abandoned, count + other.count <= input.count else {
+                abandoned = true
+                return
+            }
+            // Copies of the input at the same offset (the usual case) are equal by position.
+            if other.isEmpty || other.baseAddress == input.baseAddress! + count { return }
+            for i in 0..<other.count where input[count + i] != other[i] {
+                abandoned = true
+                return
+            }
+        }
+
+        mutating func emitSorted(_ members: ArraySlice<Member>, bodyStart: Int, scratch: inout [UInt8]) {
+            abandoned = true
         }
     }
 
@@ -110,18 +204,21 @@ public enum JCS {
 
     /// Writes already-validated UTF-8 `bytes` as a canonical JSON string.
     static func writeString(_ bytes: [UInt8], into out: inout [UInt8]) {
-        bytes.withUnsafeBufferPointer { writeString($0, into: &out) }
+        var sink = ArraySink(bytes: [])
+        swap(&sink.bytes, &out)
+        bytes.withUnsafeBufferPointer { writeString($0, into: &sink) }
+        swap(&sink.bytes, &out)
     }
 
     /// Writes already-validated UTF-8 `bytes` as a canonical JSON string.
-    static func writeString(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    fileprivate static func writeString<S: ByteSink>(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout S) {
         out.append(UInt8(ascii: "\""))
         for byte in bytes { escape(byte, into: &out) }
         out.append(UInt8(ascii: "\""))
     }
 
     @inline(__always)
-    static func escape(_ byte: UInt8, into out: inout [UInt8]) {
+    fileprivate static func escape<S: ByteSink>(_ byte: UInt8, into out: inout S) {
         switch byte {
         case UInt8(ascii: "\""): out.append(0x5c); out.append(byte)
         case UInt8(ascii: "\\"): out.append(0x5c); out.append(byte)
@@ -131,7 +228,7 @@ public enum JCS {
         case 0x0c: out.append(0x5c); out.append(UInt8(ascii: "f"))
         case 0x0d: out.append(0x5c); out.append(UInt8(ascii: "r"))
         case 0..<0x20:
-            out.append(contentsOf: [0x5c, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+            out.append(0x5c); out.append(UInt8(ascii: "u")); out.append(UInt8(ascii: "0")); out.append(UInt8(ascii: "0"))
             out.append(hexDigits[Int(byte >> 4)])
             out.append(hexDigits[Int(byte & 0xf)])
         default: out.append(byte)
@@ -178,7 +275,7 @@ public enum JCS {
             }
         }
 
-        mutating func value(into out: inout [UInt8], depth: Int) throws {
+        mutating func value<S: ByteSink>(into out: inout S, depth: Int) throws {
             guard position < input.count else { throw error("unexpected end of input") }
             switch input[position] {
             case UInt8(ascii: "{"): try object(into: &out, depth: depth + 1)
@@ -192,7 +289,7 @@ public enum JCS {
             }
         }
 
-        mutating func literal(_ word: StaticString, into out: inout [UInt8]) throws {
+        mutating func literal<S: ByteSink>(_ word: StaticString, into out: inout S) throws {
             let count = word.utf8CodeUnitCount
             guard position + count <= input.count else { throw error("unexpected end of input") }
             let bytes = UnsafeBufferPointer(start: word.utf8Start, count: count)
@@ -201,7 +298,7 @@ public enum JCS {
             position += count
         }
 
-        mutating func array(into out: inout [UInt8], depth: Int) throws {
+        mutating func array<S: ByteSink>(into out: inout S, depth: Int) throws {
             guard depth <= JCS.maximumDepth else { throw error("nested deeper than \(JCS.maximumDepth)") }
             position += 1
             out.append(UInt8(ascii: "["))
@@ -214,6 +311,7 @@ public enum JCS {
             while true {
                 skipWhitespace()
                 try value(into: &out, depth: depth)
+                if out.abandoned { throw NotCanonical() }
                 skipWhitespace()
                 guard position < input.count else { throw error("unterminated array") }
                 let c = input[position]
@@ -230,7 +328,7 @@ public enum JCS {
             }
         }
 
-        mutating func object(into out: inout [UInt8], depth: Int) throws {
+        mutating func object<S: ByteSink>(into out: inout S, depth: Int) throws {
             guard depth <= JCS.maximumDepth else { throw error("nested deeper than \(JCS.maximumDepth)") }
             position += 1
             skipWhitespace()
@@ -269,6 +367,7 @@ public enum JCS {
                 out.append(UInt8(ascii: ":"))
                 skipWhitespace()
                 try value(into: &out, depth: depth)
+                if out.abandoned { throw NotCanonical() }
                 if sorted, let last = members.last, members.count > memberBase,
                     !JCS.precedes(names, last.nameStart..<last.nameEnd, nameStart..<names.count)
                 {
@@ -287,14 +386,7 @@ public enum JCS {
             }
             if !sorted {
                 try sortMembers(from: memberBase)
-                scratch.removeAll(keepingCapacity: true)
-                scratch.append(contentsOf: out[bodyStart...])
-                out.removeSubrange(bodyStart...)
-                for i in memberBase..<members.count {
-                    if i > memberBase { out.append(UInt8(ascii: ",")) }
-                    let member = members[i]
-                    out.append(contentsOf: scratch[(member.outStart - bodyStart)..<(member.outEnd - bodyStart)])
-                }
+                out.emitSorted(members[memberBase...], bodyStart: bodyStart, scratch: &scratch)
             }
             out.append(UInt8(ascii: "}"))
             members.removeSubrange(memberBase...)
@@ -331,7 +423,7 @@ public enum JCS {
         /// Reads a string value and writes it in canonical form. A string
         /// without escapes is copied as is once its UTF-8 is validated (its
         /// canonical form is itself); one with escapes is decoded and re-escaped.
-        mutating func stringValue(into out: inout [UInt8]) throws {
+        mutating func stringValue<S: ByteSink>(into out: inout S) throws {
             let start = position
             var end = position + 1
             while end < input.count {
@@ -353,7 +445,7 @@ public enum JCS {
             position = start
             scratch.removeAll(keepingCapacity: true)
             try string(into: \.scratch)
-            JCS.writeString(scratch, into: &out)
+            scratch.withUnsafeBufferPointer { JCS.writeString($0, into: &out) }
         }
 
         /// Reads a string token into one of the working buffers (moved out while it is written).
@@ -485,7 +577,7 @@ public enum JCS {
             }
         }
 
-        mutating func number(into out: inout [UInt8]) throws {
+        mutating func number<S: ByteSink>(into out: inout S) throws {
             let start = position
             var isInteger = true
             if input[position] == UInt8(ascii: "-") { position += 1 }
@@ -561,7 +653,9 @@ public enum JCS {
                 position = start
                 throw error("number out of the range of a double")
             }
-            NumberFormatting.write(value, into: &out)
+            var formatted: [UInt8] = []
+            NumberFormatting.write(value, into: &formatted)
+            formatted.withUnsafeBufferPointer { out.append(contentsOf: $0) }
         }
     }
 
