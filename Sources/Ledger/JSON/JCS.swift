@@ -85,6 +85,8 @@ public enum JCS {
         var abandoned: Bool { get }
         mutating func append(_ byte: UInt8)
         mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>)
+        /// Told as soon as an object's members are found out of order.
+        mutating func noteUnsorted()
         /// Re-emits the members written since `bodyStart` (in input order) in the order of `members`.
         mutating func emitSorted(_ members: ArraySlice<Member>, bodyStart: Int, scratch: inout [UInt8])
     }
@@ -99,6 +101,8 @@ public enum JCS {
         @inline(__always) mutating func append(contentsOf other: UnsafeBufferPointer<UInt8>) {
             bytes.append(contentsOf: other)
         }
+
+        func noteUnsorted() {}
 
         mutating func emitSorted(_ members: ArraySlice<Member>, bodyStart: Int, scratch: inout [UInt8]) {
             scratch.removeAll(keepingCapacity: true)
@@ -138,6 +142,10 @@ public enum JCS {
                 abandoned = true
                 return
             }
+        }
+
+        mutating func noteUnsorted() {
+            abandoned = true
         }
 
         mutating func emitSorted(_ members: ArraySlice<Member>, bodyStart: Int, scratch: inout [UInt8]) {
@@ -372,6 +380,8 @@ public enum JCS {
                     !JCS.precedes(names, last.nameStart..<last.nameEnd, nameStart..<names.count)
                 {
                     sorted = false
+                    out.noteUnsorted()
+                    if out.abandoned { throw NotCanonical() }
                 }
                 members.append(Member(nameStart: nameStart, nameEnd: names.count, outStart: outStart, outEnd: out.count))
                 skipWhitespace()
