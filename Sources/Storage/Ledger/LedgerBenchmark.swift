@@ -55,12 +55,40 @@ public enum LedgerBenchmark {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
+    /// CPU time (user + system) this process has used so far, in seconds.
+    ///
+    /// Reported next to wall-clock figures: on a machine shared with other
+    /// work, wall time measures the load as much as the code.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        let who = RUSAGE_SELF.rawValue
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        guard getrusage(who, &usage) == 0 else { return 0 }
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// The 1-minute load average, if the system reports it (Linux `/proc/loadavg`).
+    static func loadAverage() -> String? {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8),
+            let first = text.split(separator: " ").first, Double(first) != nil
+        else { return nil }
+        return String(first)
+    }
+
     /// Runs every measurement under `scratch` and returns the figures as one JSON object.
     public static func run(
         scratch: String, options: Options, progress: @escaping @Sendable (String) -> Void
     ) async throws -> String {
         let signer = try NoteSigner.generate(name: "bench.example")
         var figures: [String] = []
+        if let load = loadAverage() {
+            progress("load average (1 min) at start: \(load)")
+            figures.append("\"load_average_at_start\":\(load)")
+        }
 
         if options.sections.contains(.append) {
             try await appendFigures(scratch: scratch, options: options, signer: signer, progress: progress, into: &figures)
@@ -87,6 +115,7 @@ public enum LedgerBenchmark {
         let batches = max(1, options.appendRecords / 1000)
         let lines = (0..<(batches * 1000)).map { sampleRecord($0) }
         let start = clock.now
+        let startCPU = cpuSeconds()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<8 {
                 group.addTask {
@@ -104,8 +133,10 @@ public enum LedgerBenchmark {
             try await group.waitForAll()
         }
         let batched = Double(batches * 1000) / seconds(clock.now - start)
-        progress("batched appends: \(Int(batched)) records/s")
+        let batchedCPU = cpuSeconds() - startCPU
+        progress("batched appends: \(Int(batched)) records/s (\(String(format: "%.2f", batchedCPU)) s of CPU for \(batches * 1000) records)")
         figures.append("\"append_batched_records_per_s\":\(Int(batched))")
+        figures.append("\"append_batched_cpu_s\":\(String(format: "%.2f", batchedCPU))")
 
         // 2. One record per commit, one caller awaiting each commit.
         let singleStart = clock.now
@@ -232,11 +263,14 @@ public enum LedgerBenchmark {
         // Timed from reading the files to the verdict, as `astral ledger verify --export` does it.
         for workers in [1, ProcessInfo.processInfo.activeProcessorCount] {
             let verifyStart = clock.now
+            let startCPU = cpuSeconds()
             let result = try LedgerExportVerification.verify(directory: exportDirectory, key: key, workers: workers)
             let verifySeconds = seconds(clock.now - verifyStart)
+            let verifyCPU = cpuSeconds() - startCPU
             precondition(result.summary.size == UInt64(options.exportRecords))
-            progress("verified a \(options.exportRecords)-record export with \(workers) worker(s) in \(String(format: "%.2f", verifySeconds)) s")
+            progress("verified a \(options.exportRecords)-record export with \(workers) worker(s) in \(String(format: "%.2f", verifySeconds)) s (\(String(format: "%.2f", verifyCPU)) s of CPU)")
             figures.append("\"export_verify_\(workers)_workers_s\":\(String(format: "%.2f", verifySeconds))")
+            figures.append("\"export_verify_\(workers)_workers_cpu_s\":\(String(format: "%.2f", verifyCPU))")
         }
         figures.append("\"export_records\":\(options.exportRecords)")
     }
