@@ -83,18 +83,29 @@ public final class LedgerStore: Sendable {
         let changed = try Tiles.append(leafHashes, toTreeOfSize: state.size) { key in
             try loadTile(db, tenant: tenant, key: key)
         }
-        let insert = try db.cachedStatement(
-            sql: "INSERT INTO ledger_records (tenant_id, leaf_index, record, leaf_hash) VALUES (?, ?, ?, ?)")
+        // Rows go in up to `recordsPerInsert` at a time: one statement step per
+        // group instead of per record (the per-statement overhead dominated).
         var receipts: [LeafReceipt] = []
         receipts.reserveCapacity(records.count)
-        for (offset, record) in records.enumerated() {
-            let index = state.size + UInt64(offset)
-            insert.setUncheckedArguments([
-                tenant, Int64(index), String(decoding: record.canonicalJSON, as: UTF8.self),
-                record.leafHash.withUnsafeBytes { Data($0) },
-            ])
+        var first = 0
+        while first < records.count {
+            let count = min(recordsPerInsert, records.count - first)
+            let insert = try db.cachedStatement(
+                sql: count == recordsPerInsert ? insertManySQL : insertSQL(rows: count))
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(4 * count)
+            for offset in first..<(first + count) {
+                let record = records[offset]
+                let index = state.size + UInt64(offset)
+                values.append(tenant)
+                values.append(Int64(index))
+                values.append(String(decoding: record.canonicalJSON, as: UTF8.self))
+                values.append(record.leafHash.withUnsafeBytes { Data($0) })
+                receipts.append(LeafReceipt(index: index, leafHash: record.leafHash))
+            }
+            insert.setUncheckedArguments(StatementArguments(values))
             try insert.execute()
-            receipts.append(LeafReceipt(index: index, leafHash: record.leafHash))
+            first += count
         }
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO ledger_tiles (tenant_id, level, tile_index, hashes) VALUES (?, ?, ?, ?)
@@ -136,6 +147,17 @@ public final class LedgerStore: Sendable {
         }
         return range
     }
+
+    /// Records inserted by one statement (4 parameters each, far below SQLite's limit of 32,766).
+    private static let recordsPerInsert = 64
+
+    /// `INSERT` of `rows` records.
+    private static func insertSQL(rows: Int) -> String {
+        "INSERT INTO ledger_records (tenant_id, leaf_index, record, leaf_hash) VALUES "
+            + Array(repeating: "(?, ?, ?, ?)", count: rows).joined(separator: ", ")
+    }
+
+    private static let insertManySQL = insertSQL(rows: recordsPerInsert)
 
     /// Appends `records` in the next group commit and returns once they are durable.
     public func append(tenant: String, records: [LedgerRecord]) async throws -> [LeafReceipt] {
