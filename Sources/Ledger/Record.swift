@@ -20,10 +20,54 @@ public struct LedgerRecord: Sendable, Hashable {
 
     /// Canonicalises the JSON text in `json` (bytes borrowed from a larger buffer).
     public init(json: UnsafeBufferPointer<UInt8>, maximumBytes: Int = LedgerRecord.defaultMaximumBytes) throws {
+        var canonicalizer = JCS.Canonicalizer()
+        try self.init(json: json, maximumBytes: maximumBytes, canonicalizer: &canonicalizer)
+    }
+
+    /// Canonicalises the JSON text in `json` with a canonicaliser reused across records.
+    public init(
+        json: UnsafeBufferPointer<UInt8>, maximumBytes: Int = LedgerRecord.defaultMaximumBytes,
+        canonicalizer: inout JCS.Canonicalizer
+    ) throws {
         guard json.count <= maximumBytes else {
             throw LedgerError(.recordTooLarge, "record of \(json.count) bytes exceeds the limit of \(maximumBytes)")
         }
-        try self.init(canonicalJSON: try JCS.canonicalize(json), maximumBytes: maximumBytes)
+        if try canonicalizer.isCanonical(json) {
+            try self.init(canonicalJSON: Array(json), maximumBytes: maximumBytes)
+            return
+        }
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(json.count)
+        try canonicalizer.canonicalize(json, into: &canonical)
+        try self.init(canonicalJSON: canonical, maximumBytes: maximumBytes)
+    }
+
+    /// The leaf hash of the record whose JSON text is `json`, canonicalised
+    /// into the reusable `buffer` (no allocation per record once warm); the
+    /// same checks and result as `LedgerRecord(json:maximumBytes:).leafHash`.
+    public static func leafHash(
+        json: UnsafeBufferPointer<UInt8>, maximumBytes: Int = LedgerRecord.defaultMaximumBytes,
+        canonicalizer: inout JCS.Canonicalizer, buffer: inout [UInt8]
+    ) throws -> Hash {
+        guard json.count <= maximumBytes else {
+            throw LedgerError(.recordTooLarge, "record of \(json.count) bytes exceeds the limit of \(maximumBytes)")
+        }
+        if try canonicalizer.isCanonical(json) {
+            // Verified byte for byte to be its own canonical form: hash it in place.
+            guard json.first == UInt8(ascii: "{") else {
+                throw LedgerError(.notAnObject, "a ledger record must be a JSON object")
+            }
+            return Merkle.leafHash(UnsafeRawBufferPointer(json))
+        }
+        buffer.removeAll(keepingCapacity: true)
+        try canonicalizer.canonicalize(json, into: &buffer)
+        guard buffer.first == UInt8(ascii: "{") else {
+            throw LedgerError(.notAnObject, "a ledger record must be a JSON object")
+        }
+        guard buffer.count <= maximumBytes else {
+            throw LedgerError(.recordTooLarge, "record of \(buffer.count) bytes exceeds the limit of \(maximumBytes)")
+        }
+        return buffer.withUnsafeBytes { Merkle.leafHash($0) }
     }
 
     /// A record from a value built in code, which must be an object.

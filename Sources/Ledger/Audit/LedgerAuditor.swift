@@ -50,6 +50,8 @@ public struct LedgerAuditor: Sendable {
     private var next = 0
     private var range = CompactRange()
     private let maximumRecordBytes: Int
+    private var canonicalizer = JCS.Canonicalizer()
+    private var canonical: [UInt8] = []
 
     /// An audit against `checkpoints` (already signature-checked), in the order given.
     ///
@@ -77,18 +79,25 @@ public struct LedgerAuditor: Sendable {
     @discardableResult
     public mutating func add(recordJSON: UnsafeBufferPointer<UInt8>, claimedLeafHash: Hash? = nil) throws -> Hash {
         let index = range.size
-        let record: LedgerRecord
+        let leafHash: Hash
         do {
-            record = try LedgerRecord(json: recordJSON, maximumBytes: maximumRecordBytes)
+            leafHash = try LedgerRecord.leafHash(
+                json: recordJSON, maximumBytes: maximumRecordBytes, canonicalizer: &canonicalizer, buffer: &canonical)
         } catch let error as LedgerError {
             throw AuditFailure(.leaf(index), "record is not a valid ledger record (\(error.message))")
         }
-        if let claimedLeafHash, claimedLeafHash != record.leafHash {
-            throw AuditFailure(.leaf(index), "record does not match the leaf hash stored with it")
+        try add(leafHash: leafHash, claimedLeafHash: claimedLeafHash)
+        return leafHash
+    }
+
+    /// Adds the next leaf by its hash, recomputed by the caller from the record
+    /// with `LedgerRecord.leafHash(json:…)` (lets callers hash records in parallel).
+    public mutating func add(leafHash: Hash, claimedLeafHash: Hash? = nil) throws {
+        if let claimedLeafHash, claimedLeafHash != leafHash {
+            throw AuditFailure(.leaf(range.size), "record does not match the leaf hash stored with it")
         }
-        range.append(record.leafHash)
+        range.append(leafHash)
         try settleCheckpoints()
-        return record.leafHash
     }
 
     /// Ends the audit: every checkpoint must have been reached.

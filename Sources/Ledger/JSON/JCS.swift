@@ -16,14 +16,159 @@ public enum JCS {
 
     /// The canonical form of the JSON text in `json`.
     public static func canonicalize(_ json: UnsafeBufferPointer<UInt8>) throws -> [UInt8] {
-        var parser = Parser(input: json)
+        var canonicalizer = Canonicalizer()
         var out: [UInt8] = []
         out.reserveCapacity(json.count)
-        parser.skipWhitespace()
-        try parser.value(into: &out, depth: 0)
-        parser.skipWhitespace()
-        guard parser.position == json.count else { throw parser.error("unexpected data after the JSON value") }
+        try canonicalizer.canonicalize(json, into: &out)
         return out
+    }
+
+    /// A reusable RFC 8785 canonicaliser: it writes canonical bytes straight
+    /// into a caller's buffer and keeps its working storage (member names and
+    /// positions, a scratch buffer) between calls, so canonicalising a stream
+    /// of records allocates nothing per record once warm.
+    ///
+    /// Objects whose members already arrive in canonical order are written
+    /// in place; only an out-of-order object is re-emitted, sorted, from the
+    /// scratch buffer. Output is byte-identical either way.
+    public struct Canonicalizer: Sendable {
+        fileprivate var storage = Storage()
+
+        /// A canonicaliser with empty working storage.
+        public init() {}
+
+        /// Appends the canonical form of the JSON text `json` to `out`; throws
+        /// `invalidJSON` naming the byte offset of the problem (`out` then holds
+        /// a partial result the caller should discard).
+        public mutating func canonicalize(_ json: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) throws {
+            var sink = ArraySink(bytes: [])
+            swap(&sink.bytes, &out)
+            defer { swap(&sink.bytes, &out) }
+            try run(json, into: &sink)
+        }
+
+        /// Whether the JSON text `json` is exactly its own canonical form.
+        ///
+        /// Runs the same parser as `canonicalize`, but instead of writing the
+        /// canonical bytes it compares each one with the input at the same
+        /// offset, so `true` means the canonical form equals `json` byte for
+        /// byte. Throws `invalidJSON` exactly where `canonicalize` would.
+        public mutating func isCanonical(_ json: UnsafeBufferPointer<UInt8>) throws -> Bool {
+            var sink = CheckSink(input: json)
+            do {
+                try run(json, into: &sink)
+            } catch is NotCanonical {
+                return false
+            }
+            return !sink.abandoned && sink.count == json.count
+        }
+
+        private mutating func run<S: ByteSink>(_ json: UnsafeBufferPointer<UInt8>, into out: inout S) throws {
+            var parser = Parser(input: json, storage: storage)
+            storage = Storage()
+            defer { storage = parser.takeStorage() }
+            parser.skipWhitespace()
+            try parser.value(into: &out, depth: 0)
+            parser.skipWhitespace()
+            guard parser.position == json.count else { throw parser.error("unexpected data after the JSON value") }
+        }
+    }
+
+    /// Thrown inside the parser when a `CheckSink` has seen a difference (never escapes `isCanonical`).
+    fileprivate struct NotCanonical: Error {}
+
+    /// Where the parser writes canonical bytes.
+    fileprivate protocol ByteSink {
+        /// Bytes written so far.
+        var count: Int { get }
+        /// Whether writing can stop: the result is already known not to be wanted.
+        var abandoned: Bool { get }
+        mutating func append(_ byte: UInt8)
+        mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>)
+        /// Told as soon as an object's members are found out of order.
+        mutating func noteUnsorted()
+        /// Re-emits the members written since `bodyStart` (in input order) in the order of `members`.
+        mutating func emitSorted(_ members: ArraySlice<Member>, bodyStart: Int, scratch: inout [UInt8])
+    }
+
+    /// Writes into a byte array.
+    fileprivate struct ArraySink: ByteSink {
+        var bytes: [UInt8]
+        var count: Int { bytes.count }
+        var abandoned: Bool { false }
+
+        @inline(__always) mutating func append(_ byte: UInt8) { bytes.append(byte) }
+        @inline(__always) mutating func append(contentsOf other: UnsafeBufferPointer<UInt8>) {
+            bytes.append(contentsOf: other)
+        }
+
+        func noteUnsorted() {}
+
+        mutating func emitSorted(_ members: ArraySlice<Member>, bodyStart: Int, scratch: inout [UInt8]) {
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: bytes[bodyStart...])
+            bytes.removeSubrange(bodyStart...)
+            for (i, member) in members.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes.append(contentsOf: scratch[(member.outStart - bodyStart)..<(member.outEnd - bodyStart)])
+            }
+        }
+    }
+
+    /// Compares what would be written with the input at the same offset.
+    fileprivate struct CheckSink: ByteSink {
+        let input: UnsafeBufferPointer<UInt8>
+        var count = 0
+        var abandoned = false
+
+        init(input: UnsafeBufferPointer<UInt8>) {
+            self.input = input
+        }
+
+        @inline(__always) mutating func append(_ byte: UInt8) {
+            if count >= input.count || input[count] != byte { abandoned = true }
+            count += 1
+        }
+
+        @inline(__always) mutating func append(contentsOf other: UnsafeBufferPointer<UInt8>) {
+            defer { count += other.count }
+            guard !abandoned, count + other.count <= input.count else {
+                abandoned = true
+                return
+            }
+            // Copies of the input at the same offset (the usual case) are equal by position.
+            if other.isEmpty || other.baseAddress == input.baseAddress! + count { return }
+            for i in 0..<other.count where input[count + i] != other[i] {
+                abandoned = true
+                return
+            }
+        }
+
+        mutating func noteUnsorted() {
+            abandoned = true
+        }
+
+        mutating func emitSorted(_ members: ArraySlice<Member>, bodyStart: Int, scratch: inout [UInt8]) {
+            abandoned = true
+        }
+    }
+
+    /// A member of an object being written: its unescaped name (in `names`) and its bytes in the output.
+    fileprivate struct Member: Sendable {
+        var nameStart: Int
+        var nameEnd: Int
+        var outStart: Int
+        var outEnd: Int
+    }
+
+    /// Working storage kept across records.
+    fileprivate struct Storage: Sendable {
+        /// Unescaped member names of the objects being parsed (a stack).
+        var names: [UInt8] = []
+        /// Members of the objects being parsed (a stack).
+        var members: [Member] = []
+        /// Unescaped string contents, and the copy of an object's members while it is re-sorted.
+        var scratch: [UInt8] = []
     }
 
     /// The canonical form of a value built in code; throws `invalidJSON` for a non-finite number or a lone surrogate.
@@ -67,13 +212,21 @@ public enum JCS {
 
     /// Writes already-validated UTF-8 `bytes` as a canonical JSON string.
     static func writeString(_ bytes: [UInt8], into out: inout [UInt8]) {
+        var sink = ArraySink(bytes: [])
+        swap(&sink.bytes, &out)
+        bytes.withUnsafeBufferPointer { writeString($0, into: &sink) }
+        swap(&sink.bytes, &out)
+    }
+
+    /// Writes already-validated UTF-8 `bytes` as a canonical JSON string.
+    fileprivate static func writeString<S: ByteSink>(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout S) {
         out.append(UInt8(ascii: "\""))
         for byte in bytes { escape(byte, into: &out) }
         out.append(UInt8(ascii: "\""))
     }
 
     @inline(__always)
-    static func escape(_ byte: UInt8, into out: inout [UInt8]) {
+    fileprivate static func escape<S: ByteSink>(_ byte: UInt8, into out: inout S) {
         switch byte {
         case UInt8(ascii: "\""): out.append(0x5c); out.append(byte)
         case UInt8(ascii: "\\"): out.append(0x5c); out.append(byte)
@@ -83,7 +236,7 @@ public enum JCS {
         case 0x0c: out.append(0x5c); out.append(UInt8(ascii: "f"))
         case 0x0d: out.append(0x5c); out.append(UInt8(ascii: "r"))
         case 0..<0x20:
-            out.append(contentsOf: [0x5c, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+            out.append(0x5c); out.append(UInt8(ascii: "u")); out.append(UInt8(ascii: "0")); out.append(UInt8(ascii: "0"))
             out.append(hexDigits[Int(byte >> 4)])
             out.append(hexDigits[Int(byte & 0xf)])
         default: out.append(byte)
@@ -93,6 +246,28 @@ public enum JCS {
     private struct Parser {
         let input: UnsafeBufferPointer<UInt8>
         var position = 0
+        var names: [UInt8]
+        var members: [Member]
+        var scratch: [UInt8]
+
+        init(input: UnsafeBufferPointer<UInt8>, storage: Storage) {
+            self.input = input
+            self.names = storage.names
+            self.members = storage.members
+            self.scratch = storage.scratch
+        }
+
+        /// Hands the working storage back, emptied but with its capacity.
+        mutating func takeStorage() -> Storage {
+            var storage = Storage()
+            swap(&storage.names, &names)
+            swap(&storage.members, &members)
+            swap(&storage.scratch, &scratch)
+            storage.names.removeAll(keepingCapacity: true)
+            storage.members.removeAll(keepingCapacity: true)
+            storage.scratch.removeAll(keepingCapacity: true)
+            return storage
+        }
 
         func error(_ message: String) -> LedgerError {
             LedgerError(.invalidJSON, "invalid JSON at byte \(position): \(message)")
@@ -108,27 +283,12 @@ public enum JCS {
             }
         }
 
-        mutating func value(into out: inout [UInt8], depth: Int) throws {
+        mutating func value<S: ByteSink>(into out: inout S, depth: Int) throws {
             guard position < input.count else { throw error("unexpected end of input") }
             switch input[position] {
             case UInt8(ascii: "{"): try object(into: &out, depth: depth + 1)
             case UInt8(ascii: "["): try array(into: &out, depth: depth + 1)
-            case UInt8(ascii: "\""):
-                // Fast path: printable ASCII without escapes is already canonical.
-                var end = position + 1
-                while end < input.count {
-                    let c = input[end]
-                    if c < 0x20 || c >= 0x80 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { break }
-                    end += 1
-                }
-                if end < input.count && input[end] == UInt8(ascii: "\"") {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: input[position...end]))
-                    position = end + 1
-                } else {
-                    var raw: [UInt8] = []
-                    try string(into: &raw)
-                    writeString(raw, into: &out)
-                }
+            case UInt8(ascii: "\""): try stringValue(into: &out)
             case UInt8(ascii: "t"): try literal("true", into: &out)
             case UInt8(ascii: "f"): try literal("false", into: &out)
             case UInt8(ascii: "n"): try literal("null", into: &out)
@@ -137,7 +297,7 @@ public enum JCS {
             }
         }
 
-        mutating func literal(_ word: StaticString, into out: inout [UInt8]) throws {
+        mutating func literal<S: ByteSink>(_ word: StaticString, into out: inout S) throws {
             let count = word.utf8CodeUnitCount
             guard position + count <= input.count else { throw error("unexpected end of input") }
             let bytes = UnsafeBufferPointer(start: word.utf8Start, count: count)
@@ -146,7 +306,7 @@ public enum JCS {
             position += count
         }
 
-        mutating func array(into out: inout [UInt8], depth: Int) throws {
+        mutating func array<S: ByteSink>(into out: inout S, depth: Int) throws {
             guard depth <= JCS.maximumDepth else { throw error("nested deeper than \(JCS.maximumDepth)") }
             position += 1
             out.append(UInt8(ascii: "["))
@@ -159,6 +319,7 @@ public enum JCS {
             while true {
                 skipWhitespace()
                 try value(into: &out, depth: depth)
+                if out.abandoned { throw NotCanonical() }
                 skipWhitespace()
                 guard position < input.count else { throw error("unterminated array") }
                 let c = input[position]
@@ -175,36 +336,54 @@ public enum JCS {
             }
         }
 
-        mutating func object(into out: inout [UInt8], depth: Int) throws {
+        mutating func object<S: ByteSink>(into out: inout S, depth: Int) throws {
             guard depth <= JCS.maximumDepth else { throw error("nested deeper than \(JCS.maximumDepth)") }
             position += 1
             skipWhitespace()
+            out.append(UInt8(ascii: "{"))
             if position < input.count, input[position] == UInt8(ascii: "}") {
                 position += 1
-                out.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
+                out.append(UInt8(ascii: "}"))
                 return
             }
-            // Members are serialised into one buffer and then emitted in UTF-16 key order.
-            var members: [(key: [UInt8], start: Int, end: Int)] = []
-            var buffer: [UInt8] = []
+            // Members are written in input order straight into `out`; if their
+            // names turn out not to be in UTF-16 order they are re-emitted sorted.
+            let memberBase = members.count
+            let nameBase = names.count
+            let bodyStart = out.count
             var sorted = true
             while true {
                 skipWhitespace()
                 guard position < input.count, input[position] == UInt8(ascii: "\"") else {
                     throw error("expected a member name")
                 }
-                var key: [UInt8] = []
-                try string(into: &key)
+                if members.count > memberBase { out.append(UInt8(ascii: ",")) }
+                let nameStart = names.count
+                let outStart = out.count
+                if let end = plainStringEnd() {
+                    // Printable ASCII without escapes: the name is its own canonical form.
+                    names.append(contentsOf: UnsafeBufferPointer(rebasing: input[(position + 1)..<end]))
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: input[position...end]))
+                    position = end + 1
+                } else {
+                    try string(into: \.names)
+                    names.withUnsafeBufferPointer { writeString(UnsafeBufferPointer(rebasing: $0[nameStart...]), into: &out) }
+                }
                 skipWhitespace()
                 guard position < input.count, input[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
                 position += 1
+                out.append(UInt8(ascii: ":"))
                 skipWhitespace()
-                let start = buffer.count
-                writeString(key, into: &buffer)
-                buffer.append(UInt8(ascii: ":"))
-                try value(into: &buffer, depth: depth)
-                if let last = members.last, sorted, !JCS.precedes(last.key, key) { sorted = false }
-                members.append((key, start, buffer.count))
+                try value(into: &out, depth: depth)
+                if out.abandoned { throw NotCanonical() }
+                if sorted, let last = members.last, members.count > memberBase,
+                    !JCS.precedes(names, last.nameStart..<last.nameEnd, nameStart..<names.count)
+                {
+                    sorted = false
+                    out.noteUnsorted()
+                    if out.abandoned { throw NotCanonical() }
+                }
+                members.append(Member(nameStart: nameStart, nameEnd: names.count, outStart: outStart, outEnd: out.count))
                 skipWhitespace()
                 guard position < input.count else { throw error("unterminated object") }
                 let c = input[position]
@@ -216,17 +395,75 @@ public enum JCS {
                 }
             }
             if !sorted {
-                members.sort { JCS.precedes($0.key, $1.key) }
-                for i in 1..<members.count where members[i - 1].key == members[i].key {
+                try sortMembers(from: memberBase)
+                out.emitSorted(members[memberBase...], bodyStart: bodyStart, scratch: &scratch)
+            }
+            out.append(UInt8(ascii: "}"))
+            members.removeSubrange(memberBase...)
+            names.removeSubrange(nameBase...)
+        }
+
+        /// If the string token at `position` is printable ASCII without escapes, the index of its closing quote.
+        @inline(__always)
+        func plainStringEnd() -> Int? {
+            var end = position + 1
+            while end < input.count {
+                let c = input[end]
+                if c == UInt8(ascii: "\"") { return end }
+                if c < 0x20 || c >= 0x80 || c == UInt8(ascii: "\\") { return nil }
+                end += 1
+            }
+            return nil
+        }
+
+        /// Sorts the members from `memberBase` on by name; throws on a duplicate name.
+        mutating func sortMembers(from memberBase: Int) throws {
+            let allNames = names
+            members[memberBase...].sort {
+                JCS.precedes(allNames, $0.nameStart..<$0.nameEnd, $1.nameStart..<$1.nameEnd)
+            }
+            for i in (memberBase + 1)..<members.count {
+                let a = members[i - 1], b = members[i]
+                if allNames[a.nameStart..<a.nameEnd].elementsEqual(allNames[b.nameStart..<b.nameEnd]) {
                     throw error("duplicate member name")
                 }
             }
-            out.append(UInt8(ascii: "{"))
-            for (i, member) in members.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: buffer[member.start..<member.end])
+        }
+
+        /// Reads a string value and writes it in canonical form. A string
+        /// without escapes is copied as is once its UTF-8 is validated (its
+        /// canonical form is itself); one with escapes is decoded and re-escaped.
+        mutating func stringValue<S: ByteSink>(into out: inout S) throws {
+            let start = position
+            var end = position + 1
+            while end < input.count {
+                let c = input[end]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+                if c >= 0x80 {
+                    position = end
+                    try validateMultibyte()
+                    end = position
+                } else {
+                    end += 1
+                }
             }
-            out.append(UInt8(ascii: "}"))
+            if end < input.count && input[end] == UInt8(ascii: "\"") {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: input[start...end]))
+                position = end + 1
+                return
+            }
+            position = start
+            scratch.removeAll(keepingCapacity: true)
+            try string(into: \.scratch)
+            scratch.withUnsafeBufferPointer { JCS.writeString($0, into: &out) }
+        }
+
+        /// Reads a string token into one of the working buffers (moved out while it is written).
+        mutating func string(into buffer: WritableKeyPath<Parser, [UInt8]>) throws {
+            var local: [UInt8] = []
+            swap(&local, &self[keyPath: buffer])
+            defer { swap(&local, &self[keyPath: buffer]) }
+            try string(into: &local)
         }
 
         /// Reads a string token, writing its unescaped, validated UTF-8 into `raw`.
@@ -253,6 +490,13 @@ public enum JCS {
         }
 
         mutating func multibyte(into raw: inout [UInt8]) throws {
+            let start = position
+            try validateMultibyte()
+            raw.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<position]))
+        }
+
+        /// Checks one multi-byte UTF-8 sequence at `position` (no overlongs, no surrogates) and moves past it.
+        mutating func validateMultibyte() throws {
             let c = input[position]
             let length: Int
             var scalar: UInt32
@@ -273,7 +517,6 @@ public enum JCS {
             case 4 where scalar < 0x10000 || scalar > 0x10ffff: throw error("invalid UTF-8")
             default: break
             }
-            raw.append(contentsOf: UnsafeBufferPointer(rebasing: input[position..<position + length]))
             position += length
         }
 
@@ -344,12 +587,13 @@ public enum JCS {
             }
         }
 
-        mutating func number(into out: inout [UInt8]) throws {
+        mutating func number<S: ByteSink>(into out: inout S) throws {
             let start = position
             var isInteger = true
             if input[position] == UInt8(ascii: "-") { position += 1 }
             guard position < input.count else { throw error("truncated number") }
             let first = input[position]
+            let integerStart = position
             if first == UInt8(ascii: "0") {
                 position += 1
             } else if (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(first) {
@@ -359,6 +603,8 @@ public enum JCS {
             } else {
                 throw error("invalid number")
             }
+            let integerDigits = position - integerStart
+            var fraction = position..<position
             if position < input.count, input[position] == UInt8(ascii: ".") {
                 isInteger = false
                 position += 1
@@ -367,8 +613,11 @@ public enum JCS {
                     position += 1
                 }
                 guard position > digits else { throw error("invalid number") }
+                fraction = digits..<position
             }
+            var hasExponent = false
             if position < input.count, input[position] | 0x20 == UInt8(ascii: "e") {
+                hasExponent = true
                 isInteger = false
                 position += 1
                 if position < input.count, input[position] == UInt8(ascii: "+") || input[position] == UInt8(ascii: "-") {
@@ -391,11 +640,49 @@ public enum JCS {
                 }
                 return
             }
+            // A plain decimal of at most 15 significant digits, no trailing zero
+            // and no exponent form is already canonical: such decimals map to
+            // distinct doubles (DBL_DIG = 15), so the shortest round-trip digits
+            // are its own, and ECMAScript writes them positionally while the
+            // decimal exponent is above -6.
+            if !hasExponent, !fraction.isEmpty, input[fraction.upperBound - 1] != UInt8(ascii: "0") {
+                let significant: Int
+                var leadingZeros = 0
+                if integerDigits == 1 && first == UInt8(ascii: "0") {
+                    while input[fraction.lowerBound + leadingZeros] == UInt8(ascii: "0") { leadingZeros += 1 }
+                    significant = fraction.count - leadingZeros
+                } else {
+                    significant = integerDigits + fraction.count
+                }
+                if significant <= 15 && leadingZeros < 6 {
+                    out.append(contentsOf: token)
+                    return
+                }
+            }
             guard let value = Double(String(decoding: token, as: UTF8.self)), value.isFinite else {
                 position = start
                 throw error("number out of the range of a double")
             }
-            NumberFormatting.write(value, into: &out)
+            var formatted: [UInt8] = []
+            NumberFormatting.write(value, into: &formatted)
+            formatted.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+        }
+    }
+
+    /// Whether the UTF-8 name at `a` in `names` sorts before the one at `b` by UTF-16 code units.
+    static func precedes(_ names: [UInt8], _ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        names.withUnsafeBufferPointer { buffer in
+            var i = 0
+            let count = min(a.count, b.count)
+            while i < count {
+                let x = buffer[a.lowerBound + i], y = buffer[b.lowerBound + i]
+                if x != y {
+                    if x >= 0xee || y >= 0xee { return precedes(Array(buffer[a]), Array(buffer[b])) }
+                    return x < y
+                }
+                i += 1
+            }
+            return a.count < b.count
         }
     }
 

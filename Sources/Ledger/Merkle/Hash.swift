@@ -1,21 +1,49 @@
 import Crypto
 
 /// A SHA-256 hash: a leaf hash, a node hash or a tree root (always 32 bytes).
+///
+/// Stored inline (four machine words, the bytes in order), so hashing a tree
+/// allocates nothing per hash.
 public struct Hash: Hashable, Sendable, CustomStringConvertible {
+    /// The 32 bytes in memory order (a homogeneous tuple is laid out contiguously).
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
     /// The 32 bytes.
-    public let bytes: [UInt8]
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    /// Calls `body` with the 32 bytes.
+    @inlinable
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try Swift.withUnsafeBytes(of: self) { try body($0) }
+    }
 
     /// A hash from exactly 32 bytes; throws `invalidHash` for any other length.
     public init(bytes: some Collection<UInt8>) throws {
         guard bytes.count == 32 else {
             throw LedgerError(.invalidHash, "a hash must be 32 bytes, not \(bytes.count)")
         }
-        self.bytes = Array(bytes)
+        self.init(unchecked: Array(bytes))
     }
 
-    /// A hash from a digest the caller knows is 32 bytes.
+    /// A hash from a byte array the caller knows is 32 bytes.
     init(unchecked bytes: [UInt8]) {
-        self.bytes = bytes
+        self = bytes.withUnsafeBytes { Hash(raw: $0) }
+    }
+
+    /// A hash from the first 32 bytes of `raw` (which must hold at least 32).
+    @inline(__always)
+    init(raw: UnsafeRawBufferPointer) {
+        precondition(raw.count >= 32)
+        Swift.withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<32])) }
+    }
+
+    /// The hash at `offset` (in bytes) of `raw`, which must hold 32 bytes there.
+    @inline(__always)
+    init(raw: UnsafeRawBufferPointer, offset: Int) {
+        precondition(offset >= 0 && offset + 32 <= raw.count)
+        Swift.withUnsafeMutableBytes(of: &words) {
+            $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[offset..<offset + 32]))
+        }
     }
 
     /// A hash from 64 hex digits (either case).
@@ -23,7 +51,7 @@ public struct Hash: Hashable, Sendable, CustomStringConvertible {
         guard let bytes = HexCoding.decode(hex), bytes.count == 32 else {
             throw LedgerError(.invalidHash, "a hash must be 64 hex digits")
         }
-        self.bytes = bytes
+        self.init(unchecked: bytes)
     }
 
     /// A hash from standard base64 of 32 bytes.
@@ -31,13 +59,26 @@ public struct Hash: Hashable, Sendable, CustomStringConvertible {
         guard let bytes = Base64.decode(base64), bytes.count == 32 else {
             throw LedgerError(.invalidHash, "a hash must be base64 of 32 bytes")
         }
-        self.bytes = bytes
+        self.init(unchecked: bytes)
+    }
+
+    /// Whether both hashes have the same bytes.
+    public static func == (a: Hash, b: Hash) -> Bool {
+        a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
+    }
+
+    /// Feeds the bytes to `hasher`.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
     }
 
     /// Lowercase hex, as the JSON contracts write hashes.
-    public var hex: String { HexCoding.encode(bytes) }
+    public var hex: String { withUnsafeBytes { HexCoding.encode($0) } }
     /// Standard base64, as checkpoints write the root.
-    public var base64: String { Base64.encode(bytes) }
+    public var base64: String { withUnsafeBytes { Base64.encode($0) } }
     /// The hex form.
     public var description: String { hex }
 

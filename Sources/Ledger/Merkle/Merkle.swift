@@ -12,12 +12,21 @@ public enum Merkle {
         var hasher = SHA256()
         withUnsafeBytes(of: UInt8(0)) { hasher.update(bufferPointer: $0) }
         hasher.update(bufferPointer: data)
-        return Hash(unchecked: Array(hasher.finalize()))
+        return hasher.finalize().withUnsafeBytes { Hash(raw: $0) }
     }
 
     /// The interior node hash SHA-256(0x01 ‖ left ‖ right).
+    ///
+    /// The 65 input bytes are assembled on the stack and hashed in one update.
     public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash {
-        nodeHash(left: left.bytes, right: right.bytes)
+        withUnsafeTemporaryAllocation(byteCount: 65, alignment: 8) { block in
+            block[0] = 1
+            left.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: block[1..<33]).copyMemory(from: $0) }
+            right.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: block[33..<65]).copyMemory(from: $0) }
+            var hasher = SHA256()
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(block))
+            return hasher.finalize().withUnsafeBytes { Hash(raw: $0) }
+        }
     }
 
     /// The interior node hash over raw child bytes of any length (the RFC's definition; test vectors use short ones).
@@ -26,7 +35,7 @@ public enum Merkle {
         withUnsafeBytes(of: UInt8(1)) { hasher.update(bufferPointer: $0) }
         left.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         right.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        return Hash(unchecked: Array(hasher.finalize()))
+        return hasher.finalize().withUnsafeBytes { Hash(raw: $0) }
     }
 
     /// The root of the tree whose leaves have `leafHashes`, in order (RFC 9162 MTH).
@@ -93,6 +102,17 @@ public struct CompactRange: Sendable {
     /// An empty range (the empty tree).
     public init() {}
 
+    /// The range of a tree of `size` leaves from the hashes of its complete
+    /// subtrees, largest first (the nodes `TreeNode.covering(0, size)` lists);
+    /// throws `outOfRange` if there are not exactly as many as `size` needs.
+    public init(size: UInt64, hashes: [Hash]) throws {
+        guard hashes.count == size.nonzeroBitCount else {
+            throw LedgerError(.outOfRange, "a tree of \(size) leaves has \(size.nonzeroBitCount) complete subtrees, not \(hashes.count)")
+        }
+        self.size = size
+        self.hashes = hashes
+    }
+
     /// Adds the next leaf.
     public mutating func append(_ leafHash: Hash) {
         var hash = leafHash
@@ -103,6 +123,11 @@ public struct CompactRange: Sendable {
         }
         hashes.append(hash)
         size += 1
+    }
+
+    /// Adds the next leaves, in order.
+    public mutating func append(contentsOf leafHashes: some Sequence<Hash>) {
+        for hash in leafHashes { append(hash) }
     }
 
     /// MTH of the leaves so far.

@@ -45,21 +45,27 @@ public enum Tiles {
 
     /// MTH of `count` (a power of two) consecutive hashes starting at hash `offset` of `raw`.
     static func subtreeHash(_ raw: [UInt8], offset: Int, count: Int) -> Hash {
-        var level: [Hash] = (0..<count).map { i in
-            let start = (offset + i) * 32
-            return Hash(unchecked: Array(raw[start..<start + 32]))
-        }
-        while level.count > 1 {
-            var next: [Hash] = []
-            next.reserveCapacity(level.count / 2)
-            var i = 0
-            while i < level.count {
-                next.append(Merkle.nodeHash(level[i], level[i + 1]))
-                i += 2
+        raw.withUnsafeBytes { subtreeHash($0, offset: offset, count: count) }
+    }
+
+    /// MTH of `count` (a power of two) consecutive hashes starting at hash `offset` of `raw`,
+    /// reduced in place in one scratch buffer (no allocation per hash).
+    static func subtreeHash(_ raw: UnsafeRawBufferPointer, offset: Int, count: Int) -> Hash {
+        precondition(count >= 1 && count & (count - 1) == 0 && (offset + count) * 32 <= raw.count)
+        if count == 1 { return Hash(raw: raw, offset: offset * 32) }
+        return withUnsafeTemporaryAllocation(of: Hash.self, capacity: count / 2) { scratch in
+            var n = count / 2
+            for i in 0..<n {
+                let left = Hash(raw: raw, offset: (offset + 2 * i) * 32)
+                let right = Hash(raw: raw, offset: (offset + 2 * i + 1) * 32)
+                (scratch.baseAddress! + i).initialize(to: Merkle.nodeHash(left, right))
             }
-            level = next
+            while n > 1 {
+                n /= 2
+                for i in 0..<n { scratch[i] = Merkle.nodeHash(scratch[2 * i], scratch[2 * i + 1]) }
+            }
+            return scratch[0]
         }
-        return level[0]
     }
 
     /// The tiles that change when `leafHashes` are appended to a tree of `size` leaves.
@@ -91,7 +97,7 @@ public enum Tiles {
                     }
                     current.reserveCapacity(width * 32)
                 }
-                current.append(contentsOf: hash.bytes)
+                hash.withUnsafeBytes { current.append(contentsOf: $0) }
                 if offset == width - 1 {
                     completed.append(subtreeHash(current, offset: 0, count: width))
                 }
@@ -107,5 +113,63 @@ public enum Tiles {
     /// Whether `node` is complete in a tree of `size` leaves (only such nodes are stored).
     public static func isComplete(_ node: TreeNode, inTreeOfSize size: UInt64) -> Bool {
         node.endLeaf <= size && node.endLeaf > node.firstLeaf
+    }
+}
+
+/// Every hash of one tile's subtrees: the tile's own hashes (tree level 8·L)
+/// and the 7 tree levels above them that the tile folds to, computed once.
+///
+/// A store caches these for hot tiles, so that a proof reads a node's hash
+/// instead of recomputing up to 255 node hashes per tile.
+public struct TileHashes: Sendable {
+    /// Hashes in the tile (1…256).
+    public let width: Int
+    /// Level 0 (the tile's hashes), then each level above, concatenated.
+    private let hashes: [Hash]
+    /// Start of each level in `hashes`.
+    private let starts: [Int]
+
+    /// Expands a tile from its stored bytes; throws `outOfRange` unless it holds 1…256 whole hashes.
+    public init(tile raw: [UInt8]) throws {
+        guard raw.count % 32 == 0, (1...Tiles.width).contains(raw.count / 32) else {
+            throw LedgerError(.outOfRange, "a tile holds 1 to \(Tiles.width) hashes of 32 bytes, not \(raw.count) bytes")
+        }
+        let width = raw.count / 32
+        var hashes: [Hash] = []
+        hashes.reserveCapacity(2 * width)
+        raw.withUnsafeBytes { buffer in
+            for i in 0..<width { hashes.append(Hash(raw: buffer, offset: i * 32)) }
+        }
+        var starts = [0]
+        var levelStart = 0
+        var levelCount = width
+        while levelCount > 1 && starts.count < Tiles.height {
+            let next = levelCount / 2
+            for i in 0..<next {
+                hashes.append(Merkle.nodeHash(hashes[levelStart + 2 * i], hashes[levelStart + 2 * i + 1]))
+            }
+            levelStart += levelCount
+            starts.append(levelStart)
+            levelCount = next
+        }
+        self.width = width
+        self.hashes = hashes
+        self.starts = starts
+    }
+
+    /// Whether the tile holds every hash `node` folds (`node` must belong to this tile).
+    public func covers(_ node: TreeNode) -> Bool {
+        let (_, offset, count) = Tiles.location(of: node)
+        return offset + count <= width
+    }
+
+    /// The hash of `node`, which belongs to this tile; throws `outOfRange` if the tile is too short.
+    public func hash(of node: TreeNode) throws -> Hash {
+        let (key, offset, count) = Tiles.location(of: node)
+        let within = node.level % Tiles.height
+        guard offset + count <= width, within < starts.count else {
+            throw LedgerError(.outOfRange, "\(key) holds \(width) hashes, fewer than node \(node) needs")
+        }
+        return hashes[starts[within] + offset >> within]
     }
 }

@@ -14,9 +14,33 @@ public final class LedgerStore: Sendable {
     public let database: AppDatabase
     /// Signs checkpoints; its name is the instance name.
     public let signer: NoteSigner
-    /// Full tiles never change, so they are cached across reads.
-    private let tileCache = Mutex<[TileCacheKey: [UInt8]]>([:])
-    private static let tileCacheLimit = 8192
+    /// Expanded tiles (every node hash they fold to), cached across reads.
+    /// Committed tiles only grow, so a cached tile answers every node it
+    /// covers; one too narrow for a node is read again. Upper tiles (level ≥ 1,
+    /// 1/256 of the tree's tiles) are kept apart so the many bottom tiles never
+    /// evict them.
+    private let tileCache = Mutex(TileCache())
+    private static let bottomTileLimit = 2048
+    private static let upperTileLimit = 4096
+
+    private struct TileCache {
+        var bottom: [TileCacheKey: TileHashes] = [:]
+        var upper: [TileCacheKey: TileHashes] = [:]
+
+        func get(_ key: TileCacheKey) -> TileHashes? {
+            key.key.level == 0 ? bottom[key] : upper[key]
+        }
+
+        mutating func put(_ key: TileCacheKey, _ tile: TileHashes) {
+            if key.key.level == 0 {
+                if bottom.count >= LedgerStore.bottomTileLimit && bottom[key] == nil { bottom.removeAll(keepingCapacity: true) }
+                bottom[key] = tile
+            } else {
+                if upper.count >= LedgerStore.upperTileLimit && upper[key] == nil { upper.removeAll(keepingCapacity: true) }
+                upper[key] = tile
+            }
+        }
+    }
 
     private struct TileCacheKey: Hashable {
         let tenant: String
@@ -54,21 +78,34 @@ public final class LedgerStore: Sendable {
         try validate(tenant: tenant)
         guard !records.isEmpty else { return [] }
         let state = try treeState(db, tenant: tenant)
+        var range = try frontier(db, tenant: tenant, state: state)
         let leafHashes = records.map(\.leafHash)
         let changed = try Tiles.append(leafHashes, toTreeOfSize: state.size) { key in
             try loadTile(db, tenant: tenant, key: key)
         }
-        let insert = try db.cachedStatement(
-            sql: "INSERT INTO ledger_records (tenant_id, leaf_index, record, leaf_hash) VALUES (?, ?, ?, ?)")
+        // Rows go in up to `recordsPerInsert` at a time: one statement step per
+        // group instead of per record (the per-statement overhead dominated).
         var receipts: [LeafReceipt] = []
         receipts.reserveCapacity(records.count)
-        for (offset, record) in records.enumerated() {
-            let index = state.size + UInt64(offset)
-            insert.setUncheckedArguments([
-                tenant, Int64(index), String(decoding: record.canonicalJSON, as: UTF8.self), Data(record.leafHash.bytes),
-            ])
+        var first = 0
+        while first < records.count {
+            let count = min(recordsPerInsert, records.count - first)
+            let insert = try db.cachedStatement(
+                sql: count == recordsPerInsert ? insertManySQL : insertSQL(rows: count))
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(4 * count)
+            for offset in first..<(first + count) {
+                let record = records[offset]
+                let index = state.size + UInt64(offset)
+                values.append(tenant)
+                values.append(Int64(index))
+                values.append(String(decoding: record.canonicalJSON, as: UTF8.self))
+                values.append(record.leafHash.withUnsafeBytes { Data($0) })
+                receipts.append(LeafReceipt(index: index, leafHash: record.leafHash))
+            }
+            insert.setUncheckedArguments(StatementArguments(values))
             try insert.execute()
-            receipts.append(LeafReceipt(index: index, leafHash: record.leafHash))
+            first += count
         }
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO ledger_tiles (tenant_id, level, tile_index, hashes) VALUES (?, ?, ?, ?)
@@ -78,22 +115,49 @@ public final class LedgerStore: Sendable {
             upsert.setUncheckedArguments([tenant, key.level, Int64(key.index), Data(bytes)])
             try upsert.execute()
         }
-        let newSize = state.size + UInt64(records.count)
-        let root = try ProofPlan.root(size: newSize).assemble { node in
-            let location = Tiles.location(of: node)
-            guard let tile = try changed[location.key] ?? loadTile(db, tenant: tenant, key: location.key) else {
-                throw StorageError(.corrupt, "ledger of tenant \(tenant) lacks \(location.key)")
-            }
-            return try Tiles.hash(of: node, inTile: tile)
-        }.first ?? Hash.emptyTree
-        try db.execute(
-            sql: """
-                INSERT INTO ledger_trees (tenant_id, size, root) VALUES (?, ?, ?)
-                ON CONFLICT (tenant_id) DO UPDATE SET size = excluded.size, root = excluded.root
-                """,
-            arguments: [tenant, Int64(newSize), Data(root.bytes)])
+        range.append(contentsOf: leafHashes)
+        let root = range.root
+        Frontiers.shared.store(range, tenant: tenant, root: root)
+        let tree = try db.cachedStatement(sql: """
+            INSERT INTO ledger_trees (tenant_id, size, root) VALUES (?, ?, ?)
+            ON CONFLICT (tenant_id) DO UPDATE SET size = excluded.size, root = excluded.root
+            """)
+        tree.setUncheckedArguments([tenant, Int64(range.size), root.withUnsafeBytes { Data($0) }])
+        try tree.execute()
         return receipts
     }
+
+    /// The right edge of `tenant`'s tree in `state`: from the cache when an
+    /// earlier append in this process left it, else from the stored tiles.
+    private static func frontier(_ db: Database, tenant: String, state: TreeState) throws -> CompactRange {
+        if let cached = Frontiers.shared.range(tenant: tenant, size: state.size, root: state.root) { return cached }
+        let nodes = ProofPlan.root(size: state.size).elements.first ?? []
+        var hashes: [Hash] = []
+        hashes.reserveCapacity(nodes.count)
+        for node in nodes {
+            let key = Tiles.location(of: node).key
+            guard let tile = try loadTile(db, tenant: tenant, key: key) else {
+                throw StorageError(.corrupt, "ledger of tenant \(tenant) lacks \(key)")
+            }
+            hashes.append(try Tiles.hash(of: node, inTile: tile))
+        }
+        let range = try CompactRange(size: state.size, hashes: hashes)
+        guard range.root == state.root else {
+            throw StorageError(.corrupt, "ledger of tenant \(tenant): stored tiles do not match the stored root")
+        }
+        return range
+    }
+
+    /// Records inserted by one statement (4 parameters each, far below SQLite's limit of 32,766).
+    private static let recordsPerInsert = 64
+
+    /// `INSERT` of `rows` records.
+    private static func insertSQL(rows: Int) -> String {
+        "INSERT INTO ledger_records (tenant_id, leaf_index, record, leaf_hash) VALUES "
+            + Array(repeating: "(?, ?, ?, ?)", count: rows).joined(separator: ", ")
+    }
+
+    private static let insertManySQL = insertSQL(rows: recordsPerInsert)
 
     /// Appends `records` in the next group commit and returns once they are durable.
     public func append(tenant: String, records: [LedgerRecord]) async throws -> [LeafReceipt] {
@@ -270,8 +334,9 @@ public final class LedgerStore: Sendable {
 
     /// The tree state of `tenant` as seen by `db`.
     public static func treeState(_ db: Database, tenant: String) throws -> TreeState {
-        guard let row = try Row.fetchOne(db, sql: "SELECT size, root FROM ledger_trees WHERE tenant_id = ?", arguments: [tenant])
-        else { return TreeState(size: 0, root: Hash.emptyTree) }
+        let statement = try db.cachedStatement(sql: "SELECT size, root FROM ledger_trees WHERE tenant_id = ?")
+        statement.setUncheckedArguments([tenant])
+        guard let row = try Row.fetchOne(statement) else { return TreeState(size: 0, root: Hash.emptyTree) }
         let size: Int64 = row[0]
         let root: Data = row[1]
         return TreeState(size: UInt64(size), root: try Hash(bytes: root))
@@ -285,31 +350,69 @@ public final class LedgerStore: Sendable {
         return try Data.fetchOne(statement).map { Array($0) }
     }
 
-    /// The hashes of `nodes`, reading each needed tile once (full tiles from the cache).
+    /// The hashes of `nodes`, reading each needed tile at most once (hot tiles from the cache).
     private func hashes(_ db: Database, tenant: String, nodes: [TreeNode]) throws -> [TreeNode: Hash] {
-        var tiles: [Tiles.Key: [UInt8]] = [:]
+        var tiles: [Tiles.Key: TileHashes] = [:]
         var out: [TreeNode: Hash] = [:]
+        out.reserveCapacity(nodes.count)
         for node in nodes where out[node] == nil {
             let key = Tiles.location(of: node).key
-            if tiles[key] == nil {
-                let cacheKey = TileCacheKey(tenant: tenant, key: key)
-                if let cached = tileCache.withLock({ $0[cacheKey] }) {
-                    tiles[key] = cached
-                } else {
-                    guard let loaded = try LedgerStore.loadTile(db, tenant: tenant, key: key) else {
-                        throw StorageError(.corrupt, "ledger of tenant \(tenant) lacks \(key)")
-                    }
-                    tiles[key] = loaded
-                    if loaded.count == Tiles.width * 32 {
-                        tileCache.withLock { cache in
-                            if cache.count >= LedgerStore.tileCacheLimit { cache.removeAll(keepingCapacity: true) }
-                            cache[cacheKey] = loaded
-                        }
-                    }
-                }
+            if let tile = tiles[key], tile.covers(node) {
+                out[node] = try tile.hash(of: node)
+                continue
             }
-            out[node] = try Tiles.hash(of: node, inTile: tiles[key]!)
+            let cacheKey = TileCacheKey(tenant: tenant, key: key)
+            if let cached = tileCache.withLock({ $0.get(cacheKey) }), cached.covers(node) {
+                tiles[key] = cached
+                out[node] = try cached.hash(of: node)
+                continue
+            }
+            guard let loaded = try LedgerStore.loadTile(db, tenant: tenant, key: key) else {
+                throw StorageError(.corrupt, "ledger of tenant \(tenant) lacks \(key)")
+            }
+            let tile: TileHashes
+            do {
+                tile = try TileHashes(tile: loaded)
+            } catch {
+                throw StorageError(.corrupt, "ledger of tenant \(tenant) has a malformed \(key)")
+            }
+            tiles[key] = tile
+            tileCache.withLock { $0.put(cacheKey, tile) }
+            out[node] = try tile.hash(of: node)
         }
         return out
+    }
+}
+
+/// The right edges (compact ranges) of recently appended trees, by tenant,
+/// size and root, so that an append folds its leaves into the previous edge
+/// (about one node hash per leaf plus log n for the root) instead of
+/// recomputing the root from the partial tiles on every submission.
+///
+/// Keyed by the root as well as the size, an entry can only describe the
+/// tree it was computed for: after a rolled-back submission the stored
+/// (size, root) is the earlier one again, and so is the entry used.
+final class Frontiers: Sendable {
+    static let shared = Frontiers()
+    private static let limit = 1024
+
+    private struct Key: Hashable {
+        let tenant: String
+        let size: UInt64
+        let root: Hash
+    }
+
+    private let entries = Mutex<[Key: CompactRange]>([:])
+
+    func range(tenant: String, size: UInt64, root: Hash) -> CompactRange? {
+        if size == 0 { return CompactRange() }
+        return entries.withLock { $0[Key(tenant: tenant, size: size, root: root)] }
+    }
+
+    func store(_ range: CompactRange, tenant: String, root: Hash) {
+        entries.withLock { entries in
+            if entries.count >= Frontiers.limit { entries.removeAll(keepingCapacity: true) }
+            entries[Key(tenant: tenant, size: range.size, root: root)] = range
+        }
     }
 }

@@ -211,19 +211,8 @@ extension LedgerCommand {
                 keyText = vkey
             }
             let key = try NoteVerifierKey(keyText)
-            let dir = URL(fileURLWithPath: directory)
             let (summary, origin) = try await LedgerCLI.blocking {
-                guard let records = try? Data(contentsOf: dir.appendingPathComponent("records.jsonl"), options: .alwaysMapped)
-                else { throw CommandFailure("cannot read \(directory)/records.jsonl") }
-                guard let checkpoints = try? String(contentsOf: dir.appendingPathComponent("checkpoints.txt"), encoding: .utf8)
-                else { throw CommandFailure("cannot read \(directory)/checkpoints.txt") }
-                let hashesURL = dir.appendingPathComponent("leaf_hashes.bin")
-                let leafHashes = FileManager.default.fileExists(atPath: hashesURL.path)
-                    ? try Array(Data(contentsOf: hashesURL)) : nil
-                return try records.withUnsafeBytes { raw in
-                    try ExportAudit.verify(
-                        records: raw.bindMemory(to: UInt8.self), checkpoints: checkpoints, leafHashes: leafHashes, key: key)
-                }
+                try LedgerExportVerification.verify(directory: directory, key: key)
             }
             try await report(summary, origin: origin)
         }
@@ -267,14 +256,24 @@ extension LedgerCommand {
         @Option(help: "Leaves of the tree the proofs are measured on.") var proofTreeSize = 10_000_000
         @Option(help: "Proofs of each kind to time.") var proofs = 2_000
         @Option(help: "Records in the exported ledger that is verified.") var exportRecords = 1_000_000
+        @Option(help: "Measurements to run, comma-separated: append, proofs, export (default: all).") var only: String?
 
         func run() async throws {
             try await LedgerCLI.mapErrors {
                 let scratch = scratch ?? NSTemporaryDirectory() + "astral-ledger-bench-\(getpid())"
                 defer { if self.scratch == nil { try? FileManager.default.removeItem(atPath: scratch) } }
+                var sections = Set(LedgerBenchmark.Section.allCases)
+                if let only {
+                    sections = Set(try only.split(separator: ",").map { name in
+                        guard let section = LedgerBenchmark.Section(rawValue: String(name)) else {
+                            throw CommandFailure("unknown benchmark section \(name): use append, proofs or export")
+                        }
+                        return section
+                    })
+                }
                 let options = LedgerBenchmark.Options(
                     appendRecords: appendRecords, singleCommits: singleCommits, proofTreeSize: UInt64(proofTreeSize),
-                    proofs: proofs, exportRecords: exportRecords)
+                    proofs: proofs, exportRecords: exportRecords, sections: sections)
                 let results = try await LedgerBenchmark.run(scratch: scratch, options: options) { line in
                     FileHandle.standardError.write(Data(("bench: " + line + "\n").utf8))
                 }
