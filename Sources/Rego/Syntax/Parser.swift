@@ -18,7 +18,9 @@ public struct Parser {
     public static func parseModule(file: String, source: String) throws -> Module {
         var lexer = Lexer(file: file, source: source)
         var p = Parser(file: file, tokens: try lexer.tokenize())
-        return try p.module()
+        var module = try p.module()
+        module.annotations = try Annotation.blocks(in: lexer.comments, module: module)
+        return module
     }
 
     /// Parses a query (a body of expressions separated by `;` or newlines).
