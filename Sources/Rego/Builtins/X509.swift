@@ -495,6 +495,29 @@ enum X509 {
         ]))
     }
 
+    /// An RSA private key (PKCS #1 or #8) as a JWK, the form `crypto.x509.parse_rsa_private_key` returns.
+    static func rsaJWK(type: String, der: [UInt8]) -> Value? {
+        var pkcs1 = der
+        if type == "PRIVATE KEY" {
+            guard let node = Node.read(der, at: 0), node.children.count >= 3,
+                  node.children[1].children.first?.oid == [1, 2, 840, 113549, 1, 1, 1] else { return nil }
+            pkcs1 = node.children[2].value
+        } else if type != "RSA PRIVATE KEY" {
+            return nil
+        }
+        guard let node = Node.read(pkcs1, at: 0), node.tag == 0x30 else { return nil }
+        let f = node.children
+        guard f.count >= 9, f.allSatisfy({ $0.tag == 0x02 }) else { return nil }
+        func b64(_ n: Node) -> Value {
+            let bytes = Array(n.value.drop { $0 == 0 })
+            return .string(EncodingBuiltins.base64(bytes.isEmpty ? [0] : bytes, url: true, pad: false))
+        }
+        return .object(ObjectValue([
+            "kty": "RSA", "n": b64(f[1]), "e": b64(f[2]), "d": b64(f[3]), "p": b64(f[4]), "q": b64(f[5]),
+            "dp": b64(f[6]), "dq": b64(f[7]), "qi": b64(f[8]),
+        ]))
+    }
+
     /// A private key from a PEM block (PKCS #1, PKCS #8 RSA, SEC 1 EC).
     static func privateKey(type: String, der: [UInt8]) -> Value? {
         switch type {
@@ -688,6 +711,15 @@ enum X509Builtins {
                 "Certificate": .array(certDER.map(X509.base64)), "PrivateKey": key, "Leaf": leaf.json, "OCSPStaple": .null,
                 "SignedCertificateTimestamps": .null, "SupportedSignatureAlgorithms": .null,
             ]))
+        },
+        Builtin("crypto.x509.parse_rsa_private_key", [.string], .object(.string, .any)) { a, _ in
+            var text = try a.string(0)
+            if text.isEmpty { throw BuiltinError.builtin("input PEM data was empty") }
+            if case .success(let bytes) = EncodingBuiltins.decodeBase64(text) { text = String(decoding: bytes, as: UTF8.self) }
+            for (type, der) in X509.pemBlocks(text) {
+                if let jwk = X509.rsaJWK(type: type, der: der) { return jwk }
+            }
+            return .null
         },
         Builtin("crypto.parse_private_keys", [.string], .array(.object(.string, .any))) { a, _ in
             var text = try a.string(0)
