@@ -31,6 +31,11 @@ struct GraphQLTests {
         #expect(builtinError("graphql.parse_query", "{ f(x: 01) }")?.message == "Unexpected <Invalid> in GraphQL string at location 1:9")
     }
 
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let deep = "{ f(a: " + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000) + ") }"
+        #expect(builtinError("graphql.parse_query", .string(deep))?.message.hasPrefix("Document nests more than 200 levels") == true)
+    }
+
     @Test func blockStringsAreDedented() throws {
         let ast = try callBuiltin("graphql.parse_schema", .string("\"\"\"\n    line one\n      indented\n    \"\"\"\nscalar S"))
         let def = ast?.objectValue?["Definitions"]?.arrayValue?.first?.objectValue

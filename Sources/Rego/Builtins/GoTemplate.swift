@@ -138,7 +138,8 @@ struct GoTemplate {
         return out
     }
 
-    static func pipeline(_ w: inout Words, inParens: Bool = false) throws -> Pipeline {
+    static func pipeline(_ w: inout Words, inParens: Bool = false, depth: Int = 0) throws -> Pipeline {
+        if depth > 100 { throw Failure(message: "template: template: parentheses nest too deeply") }
         var p = Pipeline()
         // Declarations: `$x :=` or `$i, $v :=`.
         let save = w.i
@@ -165,7 +166,7 @@ struct GoTemplate {
                 continue
             }
             if word == "(" {
-                command.append(.pipeline(try pipeline(&w, inParens: true)))
+                command.append(.pipeline(try pipeline(&w, inParens: true, depth: depth + 1)))
                 continue
             }
             _ = mark

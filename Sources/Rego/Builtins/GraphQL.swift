@@ -417,6 +417,14 @@ enum GraphQL {
         var peeked: Token?
         var prev: Token
         var builtIn = false
+        var depth = 0
+        /// Nesting bound for values, selections and types, so deep input cannot exhaust the stack.
+        static let maxDepth = 200
+
+        mutating func enter() throws {
+            depth += 1
+            if depth > Parser.maxDepth { throw fail(peek(), "Document nests more than \(Parser.maxDepth) levels") }
+        }
 
         init(_ text: String) {
             lexer = Lexer(text)
@@ -552,6 +560,8 @@ enum GraphQL {
         }
 
         mutating func selection() throws -> Selection {
+            try enter()
+            defer { depth -= 1 }
             if peek().kind == .spread {
                 try expect(.spread)
                 let t = peek()
@@ -620,6 +630,8 @@ enum GraphQL {
         }
 
         mutating func valueLiteral(const: Bool) throws -> GValue {
+            try enter()
+            defer { depth -= 1 }
             let t = peek()
             let kind: ValueKind
             switch t.kind {
@@ -661,6 +673,8 @@ enum GraphQL {
         }
 
         mutating func typeReference() throws -> GType {
+            try enter()
+            defer { depth -= 1 }
             let type: GType
             if try skip(.bracketL) {
                 let pos = peek().pos

@@ -188,7 +188,8 @@ extension GraphQL {
         }
     }
 
-    static func decodeValue(_ value: Value) throws -> GValue {
+    static func decodeValue(_ value: Value, depth: Int = 0) throws -> GValue {
+        if depth > Parser.maxDepth { throw DecodeError(message: "GraphQL value nests too deeply") }
         let f = try Fields(value, "ast.Value")
         var kind = ValueKind.variable
         if let k = f.value("Kind") {
@@ -199,16 +200,17 @@ extension GraphQL {
         }
         let children = try f.array("Children").map { c -> (name: String, value: GValue, pos: Pos?) in
             let cf = try Fields(c, "ast.ChildValue")
-            return (name: try cf.string("Name"), value: try cf.value("Value").map(decodeValue) ?? GValue(raw: "", kind: .null, pos: nil), pos: nil)
+            return (name: try cf.string("Name"), value: try cf.value("Value").map { try decodeValue($0, depth: depth + 1) } ?? GValue(raw: "", kind: .null, pos: nil), pos: nil)
         }
         let v = GValue(raw: try f.string("Raw"), kind: kind, children: children, pos: nil)
         v.expectedTypeHasDefault = try f.bool("ExpectedTypeHasDefault")
         return v
     }
 
-    static func decodeType(_ value: Value) throws -> GType {
+    static func decodeType(_ value: Value, depth: Int = 0) throws -> GType {
+        if depth > Parser.maxDepth { throw DecodeError(message: "GraphQL type nests too deeply") }
         let f = try Fields(value, "ast.Type")
-        return GType(named: try f.string("NamedType"), elem: try f.value("Elem").map(decodeType), nonNull: try f.bool("NonNull"), pos: nil)
+        return GType(named: try f.string("NamedType"), elem: try f.value("Elem").map { try decodeType($0, depth: depth + 1) }, nonNull: try f.bool("NonNull"), pos: nil)
     }
 
     static func decodeDirectives(_ values: [Value]) throws -> [Directive] {
@@ -221,7 +223,7 @@ extension GraphQL {
     static func decodeArguments(_ values: [Value]) throws -> [Argument] {
         try values.map { v in
             let f = try Fields(v, "ast.Argument")
-            return Argument(name: try f.string("Name"), value: try f.value("Value").map(decodeValue) ?? GValue(raw: "", kind: .null, pos: nil), pos: nil)
+            return Argument(name: try f.string("Name"), value: try f.value("Value").map { try decodeValue($0) } ?? GValue(raw: "", kind: .null, pos: nil), pos: nil)
         }
     }
 
@@ -229,16 +231,17 @@ extension GraphQL {
         try values.map { v in
             let f = try Fields(v, "ast.VariableDefinition")
             return VariableDefinition(
-                variable: try f.string("Variable"), type: try f.value("Type").map(decodeType) ?? GType(named: "", elem: nil, nonNull: false, pos: nil),
-                defaultValue: try f.value("DefaultValue").map(decodeValue), directives: try decodeDirectives(try f.array("Directives")), pos: nil)
+                variable: try f.string("Variable"), type: try f.value("Type").map { try decodeType($0) } ?? GType(named: "", elem: nil, nonNull: false, pos: nil),
+                defaultValue: try f.value("DefaultValue").map { try decodeValue($0) }, directives: try decodeDirectives(try f.array("Directives")), pos: nil)
         }
     }
 
-    static func decodeSelections(_ values: [Value]) throws -> [Selection] {
-        try values.map { v in
+    static func decodeSelections(_ values: [Value], depth: Int = 0) throws -> [Selection] {
+        if depth > Parser.maxDepth { throw DecodeError(message: "GraphQL selection set nests too deeply") }
+        return try values.map { v in
             let f = try Fields(v, "ast.Selection")
             let directives = try decodeDirectives(try f.array("Directives"))
-            let selections = try decodeSelections(try f.array("SelectionSet"))
+            let selections = try decodeSelections(try f.array("SelectionSet"), depth: depth + 1)
             if f.has("TypeCondition") || (!f.has("Name") && !f.has("Alias")) {
                 return .inline(typeCondition: try f.string("TypeCondition"), directives: directives, selections: selections, pos: nil)
             }
@@ -270,8 +273,8 @@ extension GraphQL {
         try values.map { v in
             let f = try Fields(v, "ast.ArgumentDefinition")
             return ArgumentDefinition(
-                description: try f.string("Description"), name: try f.string("Name"), defaultValue: try f.value("DefaultValue").map(decodeValue),
-                type: try f.value("Type").map(decodeType) ?? GType(named: "", elem: nil, nonNull: false, pos: nil),
+                description: try f.string("Description"), name: try f.string("Name"), defaultValue: try f.value("DefaultValue").map { try decodeValue($0) },
+                type: try f.value("Type").map { try decodeType($0) } ?? GType(named: "", elem: nil, nonNull: false, pos: nil),
                 directives: try decodeDirectives(try f.array("Directives")), pos: nil)
         }
     }
@@ -286,8 +289,8 @@ extension GraphQL {
         d.fields = try f.array("Fields").map { v in
             let ff = try Fields(v, "ast.FieldDefinition")
             return FieldDef(description: try ff.string("Description"), name: try ff.string("Name"),
-                            arguments: try decodeArgumentDefinitions(try ff.array("Arguments")), defaultValue: try ff.value("DefaultValue").map(decodeValue),
-                            type: try ff.value("Type").map(decodeType) ?? GType(named: "", elem: nil, nonNull: false, pos: nil),
+                            arguments: try decodeArgumentDefinitions(try ff.array("Arguments")), defaultValue: try ff.value("DefaultValue").map { try decodeValue($0) },
+                            type: try ff.value("Type").map { try decodeType($0) } ?? GType(named: "", elem: nil, nonNull: false, pos: nil),
                             directives: try decodeDirectives(try ff.array("Directives")), pos: nil)
         }
         d.enumValues = try f.array("EnumValues").map { v in

@@ -202,7 +202,7 @@ enum X509 {
         case [1, 2, 840, 10040, 4, 1]:
             return (2, .null)
         case [1, 2, 840, 10045, 2, 1]:
-            guard bits.first == 4 else { return (3, .null) }
+            guard bits.first == 4, bits.count >= 3 else { return (3, .null) }
             let half = (bits.count - 1) / 2
             return (3, .object(ObjectValue(["Curve": .emptyObject, "X": number(Array(bits[1...half])),
                                             "Y": number(Array(bits[(half + 1)...]))])))
@@ -548,7 +548,7 @@ enum X509 {
         var dict: [String: Value] = ["Curve": .emptyObject, "D": number(f[1].value)]
         if let pub = f.first(where: { $0.tag == 0xA1 })?.children.first {
             let bits = Array(pub.value.dropFirst())
-            if bits.first == 4 {
+            if bits.first == 4, bits.count >= 3 {
                 let half = (bits.count - 1) / 2
                 dict["X"] = number(Array(bits[1...half]))
                 dict["Y"] = number(Array(bits[(half + 1)...]))
