@@ -57,6 +57,15 @@ struct GraphQLTests {
             == "Variable \"$u\" is never used in operation \"Q\" in GraphQL string at location 1:9")
     }
 
+    @Test func overlappingFieldsMustMerge() throws {
+        let schema: Value = "type Query { a(x: Int): String b: String }"
+        #expect(try callBuiltin("graphql.is_valid", "{ a(x: 1) a(x: 1) }", schema) == true)
+        #expect(builtinError("graphql.parse", "{ a: b a }", schema)?.message
+            == "Fields \"a\" conflict because b and a are different fields. Use different aliases on the fields to fetch both if this was intentional in GraphQL string at location 1:8")
+        #expect(builtinError("graphql.parse", "{ a(x: 1) a(x: 2) }", schema)?.message
+            == "Fields \"a\" conflict because they have differing arguments. Use different aliases on the fields to fetch both if this was intentional in GraphQL string at location 1:11")
+    }
+
     @Test func verifiesAndRoundTripsASTObjects() throws {
         let query = try #require(try callBuiltin("graphql.parse_query", "{ droid(id: \"2\") { name } }"))
         let schema = try #require(try callBuiltin("graphql.parse_schema", Self.schema))

@@ -387,6 +387,7 @@ extension GraphQL {
                     add("Variable \"$\(v.variable)\" is never used in operation \"\(op.name)\".", v.pos)
                 }
             }
+            overlapping(root, op.selections)
             if schema.subscription != nil && op.operation == "subscription" {
                 var fields: [(String, Pos?)] = []
                 var visited: Set<String> = []
@@ -441,6 +442,7 @@ extension GraphQL {
             detectCycles(f, &path, &index)
             inFragmentDefinition = true
             if !fragmentsUsed.contains(f.name) { add("Fragment \"\(f.name)\" is never used.", f.pos) }
+            overlapping(def, f.selections)
             if seenFragments.contains(f.name) { add("There can be only one fragment named \"\(f.name)\".", f.pos) }
             seenFragments.insert(f.name)
         }
@@ -680,6 +682,7 @@ extension GraphQL {
                         add("Unknown argument \"\(arg.name)\" on field \"\(parent.name).\(field.name)\"." + didYouMean("Did you mean", arg.name, def.arguments.map(\.name)), field.pos)
                     }
                 }
+                if !field.selections.isEmpty { overlapping(next, field.selections) }
                 if let def {
                     for a in def.arguments where a.type.nonNull && a.defaultValue == nil && !field.arguments.contains(where: { $0.name == a.name }) {
                         add("Field \"\(field.name)\" argument \"\(a.name)\" of type \"\(a.type.text)\" is required, but it was not provided.", field.pos)
@@ -705,6 +708,7 @@ extension GraphQL {
                 if !condition.isEmpty && schema.types[condition] == nil {
                     add("Unknown type \"\(condition)\".", pos)
                 }
+                overlapping(next, selections)
                 if let parent, !possibleSpread(parent, condition) {
                     add("Fragment cannot be spread here as objects of type \"\(parent.name)\" can never be of type \"\(condition)\".", pos)
                 }
@@ -722,6 +726,80 @@ extension GraphQL {
                     add("Fragment \"\(name)\" cannot be spread here as objects of type \"\(parent.name)\" can never be of type \"\(def.typeCondition)\".", pos)
                 }
             }
+        }
+
+        // MARK: Overlapping fields can be merged (same-level conflicts)
+
+        struct CollectedField { var field: Field; var parent: Definition?; var def: FieldDef? }
+
+        func collectFields(_ parent: Definition?, _ selections: [Selection], _ out: inout [(String, [CollectedField])], _ visited: inout Set<String>) {
+            for s in selections {
+                switch s {
+                case .field(let f):
+                    var def: FieldDef?
+                    if f.name == "__typename" {
+                        def = FieldDef(description: "", name: "__typename", arguments: [], defaultValue: nil,
+                                       type: GType(named: "String", elem: nil, nonNull: false, pos: nil), directives: [], pos: nil)
+                    } else {
+                        def = parent?.field(f.name)
+                    }
+                    let entry = CollectedField(field: f, parent: parent, def: def)
+                    let key = f.alias.isEmpty ? f.name : f.alias
+                    if let i = out.firstIndex(where: { $0.0 == key }) { out[i].1.append(entry) } else { out.append((key, [entry])) }
+                case .inline(let condition, _, let inner, _):
+                    collectFields(condition.isEmpty ? parent : schema.types[condition], inner, &out, &visited)
+                case .spread(let name, _, _):
+                    guard !visited.contains(name), let f = fragment(name) else { continue }
+                    visited.insert(name)
+                    collectFields(schema.types[f.typeCondition], f.selections, &out, &visited)
+                }
+            }
+        }
+
+        func typesConflict(_ a: GType, _ b: GType) -> Bool {
+            if let ea = a.elem {
+                guard let eb = b.elem else { return true }
+                return typesConflict(ea, eb)
+            }
+            if b.elem != nil || a.nonNull != b.nonNull { return true }
+            if let t1 = schema.types[a.named], let t2 = schema.types[b.named], isLeaf(t1), isLeaf(t2) { return t1.name != t2.name }
+            return false
+        }
+
+        mutating func overlapping(_ parent: Definition?, _ selections: [Selection]) {
+            var fields: [(String, [CollectedField])] = []
+            var visited: Set<String> = []
+            collectFields(parent, selections, &fields, &visited)
+            for (name, list) in fields where list.count > 1 {
+                for i in 0..<list.count {
+                    for j in (i + 1)..<list.count {
+                        let a = list[i], b = list[j]
+                        let exclusive = a.parent !== b.parent && a.parent?.kind == "OBJECT" && b.parent?.kind == "OBJECT"
+                        var reason: String?
+                        if !exclusive {
+                            if a.field.name != b.field.name {
+                                reason = "\(a.field.name) and \(b.field.name) are different fields"
+                            } else if !sameArguments(a.field.arguments, b.field.arguments) {
+                                reason = "they have differing arguments"
+                            }
+                        }
+                        if reason == nil, let da = a.def, let db = b.def, typesConflict(da.type, db.type) {
+                            reason = "they return conflicting types \(da.type.text) and \(db.type.text)"
+                        }
+                        if let reason {
+                            add("Fields \"\(name)\" conflict because \(reason). Use different aliases on the fields to fetch both if this was intentional.", b.field.pos)
+                        }
+                    }
+                }
+            }
+        }
+
+        func sameArguments(_ a: [Argument], _ b: [Argument]) -> Bool {
+            guard a.count == b.count else { return false }
+            for x in a {
+                guard let y = b.first(where: { $0.name == x.name }), y.value.text == x.value.text else { return false }
+            }
+            return true
         }
 
         func possibleSpread(_ parent: Definition, _ fragmentType: String) -> Bool {
