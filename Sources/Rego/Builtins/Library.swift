@@ -7,6 +7,6 @@ extension BuiltinRegistry {
     static var library: [Builtin] {
         StringBuiltins.all + PatternBuiltins.all + PatternIntersection.all + GoFormat.all + TimeBuiltins.all + NetBuiltins.all
             + EncodingBuiltins.all + ScalarBuiltins.all + CryptoBuiltins.all + DocumentBuiltins.all
-            + ProviderBuiltins.all + SchemaBuiltins.all
+            + ProviderBuiltins.all + SchemaBuiltins.all + GraphQLBuiltins.all + X509Builtins.all
     }
 }

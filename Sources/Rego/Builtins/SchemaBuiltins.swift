@@ -96,6 +96,52 @@ enum SchemaBuiltins {
                 return
             }
         }
+        // Combinators, in gojsonschema's order (before the common and type-specific keywords).
+        if case .array(let any)? = s["anyOf"], !any.isEmpty {
+            var best: [Failure]?
+            var matched = false
+            for sub in any where !matched {
+                var sf: [Failure] = []
+                validate(value, sub, path: path, root: root, into: &sf, depth: depth + 1)
+                if sf.isEmpty { matched = true } else if best == nil || sf.count < best!.count { best = sf }
+            }
+            if !matched {
+                failures.append(Failure(field: field, type: "number_any_of", description: "Must validate at least one schema (anyOf)"))
+                failures += best ?? []
+            }
+        }
+        if case .array(let one)? = s["oneOf"], !one.isEmpty {
+            var best: [Failure]?
+            var validated = 0
+            for sub in one {
+                var sf: [Failure] = []
+                validate(value, sub, path: path, root: root, into: &sf, depth: depth + 1)
+                if sf.isEmpty { validated += 1 } else if validated == 0 && (best == nil || sf.count < best!.count) { best = sf }
+            }
+            if validated != 1 {
+                failures.append(Failure(field: field, type: "number_one_of", description: "Must validate one and only one schema (oneOf)"))
+                if validated == 0 { failures += best ?? [] }
+            }
+        }
+        if case .array(let all)? = s["allOf"], !all.isEmpty {
+            var validated = 0
+            for sub in all {
+                var sf: [Failure] = []
+                validate(value, sub, path: path, root: root, into: &sf, depth: depth + 1)
+                if sf.isEmpty { validated += 1 }
+                failures += sf
+            }
+            if validated != all.count {
+                failures.append(Failure(field: field, type: "number_all_of", description: "Must validate all the schemas (allOf)"))
+            }
+        }
+        if let not = s["not"] {
+            var sf: [Failure] = []
+            validate(value, not, path: path, root: root, into: &sf, depth: depth + 1)
+            if sf.isEmpty {
+                failures.append(Failure(field: field, type: "number_not", description: "Must not validate the schema (not)"))
+            }
+        }
         if case .array(let allowed)? = s["enum"], !allowed.contains(value) {
             let list = allowed.map { JSON.serialize($0) }.joined(separator: ",")
             failures.append(Failure(field: field, type: "enum", description: "\(field) must be one of the following: \(list)"))
@@ -156,9 +202,6 @@ enum SchemaBuiltins {
             }
         default:
             break
-        }
-        for case .array(let all)? in [s["allOf"]] {
-            for sub in all { validate(value, sub, path: path, root: root, into: &failures, depth: depth + 1) }
         }
     }
 

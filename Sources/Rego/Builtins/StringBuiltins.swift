@@ -6,6 +6,13 @@ enum StringBuiltins {
     static let stringsLike = BuiltinType.anyOf([.string, .set(.string), .array(.string)])
 
     static let all: [Builtin] = [
+        Builtin("strings.render_template", [.string, .object(.string, .any)], .string) { a, _ in
+            do {
+                return .string(try GoTemplate(try a.string(0)).render(a[1]))
+            } catch let f as GoTemplate.Failure {
+                throw BuiltinError.builtin(f.message)
+            }
+        },
         Builtin("contains", [s, s], b) { a, _ in
             let hay = scalars(try a.string(0)), needle = scalars(try a.string(1))
             return .bool(index(of: needle, in: hay, from: 0) != nil)

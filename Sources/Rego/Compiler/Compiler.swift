@@ -65,6 +65,8 @@ public enum Compiler {
     /// Compiles modules; throws `CompileFailure` listing every error (at most 10).
     public static func compile(_ modules: [Module]) throws -> CompiledPolicy {
         var errors: [RegoError] = []
+        // Stage 0: metadata calls become constants.
+        let modules = Metadata.rewrite(modules)
         // Stage 1: which names each package defines.
         var packageRules: [[String]: Set<String>] = [:]
         for m in modules {

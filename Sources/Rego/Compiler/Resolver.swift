@@ -48,6 +48,15 @@ struct Resolver {
     // MARK: rules
 
     mutating func compileRule(_ rule: Rule) throws -> CompiledRule {
+        // A template string among a function's arguments is computed from the body's variables:
+        // the argument becomes a fresh variable compared with the template in the body (as OPA rewrites it).
+        var rule = rule
+        for (i, a) in rule.args.enumerated() {
+            guard case .template = a.kind else { continue }
+            let fresh = Term(.variable("__template_arg\(i)__"), a.location)
+            rule.args[i] = fresh
+            rule.body.append(Expr(kind: .unify(fresh, a), negated: false, with: [], location: a.location))
+        }
         scopes = [[:]]
         slotCount = 0
         slotNames = []

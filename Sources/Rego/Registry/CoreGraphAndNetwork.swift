@@ -24,13 +24,25 @@ extension CoreBuiltins {
         Builtin("graph.reachable_paths", [.object(.any, .any), .anyOf([.set(.any), .array(.any)])], .set(.array(.any))) { a, _ in
             let g = try a.object(0)
             var paths = SetValue()
-            func dfs(_ n: Value, _ path: [Value]) {
+            // OPA's walk: a node counts as reached when it is on the path or was entered earlier
+            // from one of the path's nodes; reaching it again ends the path there.
+            func dfs(_ n: Value, _ path: [Value], _ reached: Set<Value>) {
+                guard g[n] != nil else { paths.insert(.array(path)); return }
                 let here = path + [n]
-                let next = edges(g, n).filter { !here.contains($0) && g[$0] != nil }
+                var local = reached
+                local.insert(n)
+                let next = edges(g, n)
                 if next.isEmpty { paths.insert(.array(here)); return }
-                for m in next { dfs(m, here) }
+                for m in next {
+                    if local.contains(m) {
+                        paths.insert(.array(here))
+                    } else {
+                        local.insert(m)
+                        dfs(m, here, local)
+                    }
+                }
             }
-            for start in elements(a[1]) ?? [] where g[start] != nil { dfs(start, []) }
+            for start in elements(a[1]) ?? [] where g[start] != nil { dfs(start, [], []) }
             return .set(paths)
         },
         Builtin("http.send", [.object(.string, .any)], .object(.any, .any), network: true) { a, ctx in

@@ -189,4 +189,6 @@ public struct Module: Sendable {
     public var imports: [Import]
     /// Rules in source order.
     public var rules: [Rule]
+    /// `# METADATA` annotations in source order.
+    public var annotations: [Annotation] = []
 }

@@ -35,6 +35,8 @@ struct Lexer {
     var pos = 0
     var row = 1
     var col = 1
+    /// Comments seen so far: position of the `#` and the text after it.
+    var comments: [(row: Int, col: Int, text: String)] = []
 
     init(file: String, source: String, startRow: Int = 1, startCol: Int = 1) {
         self.file = file
@@ -67,7 +69,11 @@ struct Lexer {
                     space = true; newline = true; advance()
                 } else if b == UInt8(ascii: "#") {
                     space = true
+                    let (r, c, start) = (row, col, pos + 1)
                     while pos < bytes.count, bytes[pos] != 0x0A { advance() }
+                    var end = pos
+                    if end > start, bytes[end - 1] == 0x0D { end -= 1 }
+                    comments.append((r, c, String(decoding: bytes[min(start, end)..<end], as: UTF8.self)))
                 } else { break }
             }
             let r = row, c = col

@@ -18,7 +18,9 @@ public struct Parser {
     public static func parseModule(file: String, source: String) throws -> Module {
         var lexer = Lexer(file: file, source: source)
         var p = Parser(file: file, tokens: try lexer.tokenize())
-        return try p.module()
+        var module = try p.module()
+        module.annotations = try Annotation.blocks(in: lexer.comments, module: module)
+        return module
     }
 
     /// Parses a query (a body of expressions separated by `;` or newlines).
@@ -640,8 +642,17 @@ public struct Parser {
                 let src = String(decoding: bytes[(i + 1)..<j], as: UTF8.self)
                 var lx = Lexer(file: file, source: src, startRow: row, startCol: col)
                 var sub = Parser(file: file, tokens: try lx.tokenize())
-                let term = try sub.exprIn()
+                var term = try sub.exprIn()
+                let mods = try sub.withMods()
                 guard sub.cur.kind == .eof else { throw sub.unexpected("expected }") }
+                if !mods.isEmpty {
+                    // `{e with t as v}`: the value of `e` under the modifiers, `[x | x = e with t as v][0]`.
+                    generated += 1
+                    let l = term.location
+                    let v = Term(.variable("__template\(generated)__"), l)
+                    let body = [Expr(kind: .unify(v, term), negated: false, with: mods, location: l)]
+                    term = Term(.ref(Term(.arrayComprehension(v, body), l), [Term(.value(.int(0)), l)]), l)
+                }
                 parts.append(.term(term))
                 for k in (i + 1)...j { step(bytes[k]) }
                 i = j + 1
