@@ -9,6 +9,8 @@ public struct PreparedQuery: Sendable {
     /// The compiled modules.
     public let policy: CompiledPolicy
     let query: CompiledQuery
+    /// The evaluation plan: folded rule tree and resolved calls, shared by every evaluation.
+    let plan: EvalPlan
     /// Base documents under `data`.
     public let data: Value
     /// Options applied to each evaluation.
@@ -39,7 +41,9 @@ public struct PreparedQuery: Sendable {
             throw CompileFailure(errors: [e])
         }
         self.policy = policy
-        self.query = try Compiler.compileQuery(body, policy: policy)
+        var compiled = try Compiler.compileQuery(body, policy: policy)
+        self.plan = EvalPlan(policy: policy, query: &compiled)
+        self.query = compiled
         self.data = data
         self.options = options
     }
@@ -51,7 +55,7 @@ public struct PreparedQuery: Sendable {
 
     /// Evaluates with per-call options.
     public func evaluate(input: Value?, options: Options) throws -> [[String: Value]] {
-        let ev = Evaluator(policy: policy, data: data, input: input, options: options)
+        let ev = Evaluator(plan: plan, data: data, input: input, options: options)
         let frame = Frame(query.slotCount)
         var results: [[String: Value]] = []
         let outputs = query.outputs

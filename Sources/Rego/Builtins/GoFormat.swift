@@ -221,6 +221,7 @@ enum GoFormat {
 
     /// Formats `template` with `values` exactly as Go's `fmt.Sprintf` would, including its `%!` error markers.
     static func sprintf(_ template: String, _ values: [Value]) -> String {
+        if let fast = simpleSprintf(template, values) { return fast }
         let args = values.map(argument)
         let chars = Array(template)
         var out = ""
@@ -274,6 +275,89 @@ enum GoFormat {
             out += "%!(EXTRA " + args[next...].map { "\($0.goType)=\(plain($0))" }.joined(separator: ", ") + ")"
         }
         return out
+    }
+}
+
+extension GoFormat {
+    /// The common case of ASCII templates without flags or widths: `%s`/`%v` of strings, `%d`/`%v` of machine
+    /// integers, `%.Nf` of non-integral numbers, `%%`, every argument used once.
+    /// Returns nil for anything else, which the general formatter then handles.
+    static func simpleSprintf(_ template: String, _ values: [Value]) -> String? {
+        var out = ""
+        out.reserveCapacity(template.utf8.count + 16 * values.count)
+        let bytes = template.utf8
+        var next = 0
+        var i = bytes.startIndex
+        var literalStart = i
+        while i != bytes.endIndex {
+            let byte = bytes[i]
+            guard byte < 0x80 else { return nil }  // the general formatter handles non-ASCII text
+            guard byte == UInt8(ascii: "%") else { i = bytes.index(after: i); continue }
+            out += template[literalStart..<i]
+            i = bytes.index(after: i)
+            guard i != bytes.endIndex else { return nil }
+            var verb = bytes[i]
+            if verb == UInt8(ascii: "%") {
+                out += "%"
+                i = bytes.index(after: i)
+                literalStart = i
+                continue
+            }
+            var precision: Int? = nil
+            if verb == UInt8(ascii: ".") {
+                i = bytes.index(after: i)
+                guard i != bytes.endIndex, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") else { return nil }
+                precision = Int(bytes[i] - UInt8(ascii: "0"))
+                i = bytes.index(after: i)
+                guard i != bytes.endIndex else { return nil }
+                verb = bytes[i]
+                guard verb == UInt8(ascii: "f") else { return nil }
+            }
+            guard next < values.count else { return nil }
+            let arg = values[next]
+            next += 1
+            switch (verb, arg) {
+            case (UInt8(ascii: "s"), .string(let s)), (UInt8(ascii: "v"), .string(let s)):
+                out += s
+            case (UInt8(ascii: "d"), .number(.int(let n))), (UInt8(ascii: "v"), .number(.int(let n))):
+                out += String(n)
+            case (UInt8(ascii: "f"), .number(.float(let d))):
+                guard let p = precision, let text = fixed(d, precision: p) else { return nil }
+                out += text
+            default:
+                return nil
+            }
+            i = bytes.index(after: i)
+            literalStart = i
+        }
+        guard next == values.count else { return nil }
+        out += template[literalStart..<bytes.endIndex]
+        return out
+    }
+
+    /// `%.Nf` of a finite double, correctly rounded (half to even on the exact binary value,
+    /// as Go's strconv does); nil when the exact arithmetic would not fit 128 bits.
+    static func fixed(_ d: Double, precision p: Int) -> String? {
+        guard d.isFinite, p <= 9, abs(d) < 1e15 else { return nil }
+        var scale: UInt64 = 1
+        for _ in 0..<p { scale *= 10 }
+        // d = m * 2^e exactly, m < 2^53.
+        let m = UInt64(d.significandBitPattern) | (d.isNormal ? (UInt64(1) << 52) : 0)
+        let e = Int(d.exponent) - 52
+        guard e < 0, -e < 120 else { return nil }
+        let shift = UInt64(-e)
+        let n = UInt128(m) * UInt128(scale)  // d * 10^p * 2^-e, exactly
+        var q = n >> shift
+        let r = n - (q << shift)
+        let half = UInt128(1) << (shift - 1)
+        if r > half || (r == half && q & 1 == 1) { q += 1 }
+        var digits = String(q)
+        if digits.utf8.count <= p { digits = String(repeating: "0", count: p - digits.utf8.count + 1) + digits }
+        var text = d.sign == .minus ? "-" : ""
+        let cut = digits.index(digits.endIndex, offsetBy: -p)
+        text += digits[..<cut]
+        if p > 0 { text += "."; text += digits[cut...] }
+        return text
     }
 }
 

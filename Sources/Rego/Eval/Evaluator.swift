@@ -2,6 +2,17 @@
 final class Frame {
     var slots: [Value?]
     init(_ count: Int) { slots = Array(repeating: nil, count: count) }
+
+    /// Empties the frame for reuse with `count` slots.
+    @inline(__always)
+    func reset(_ count: Int) {
+        if slots.count == count {
+            for i in 0..<count { slots[i] = nil }
+        } else {
+            slots.removeAll(keepingCapacity: true)
+            slots.append(contentsOf: repeatElement(nil, count: count))
+        }
+    }
 }
 
 /// Unwinds evaluation once a wanted answer has been found.
@@ -28,7 +39,7 @@ public struct EvalOptions: Sendable {
 
 /// A top-down evaluator for one query evaluation. Not thread-safe; create one per evaluation.
 final class Evaluator {
-    let policy: CompiledPolicy
+    let plan: EvalPlan
     let baseData: Value
     var input: Value?
     let options: EvalOptions
@@ -43,9 +54,14 @@ final class Evaluator {
     var dataOverrides: [([Value], Value)] = []
     /// `with f as g` overrides by function name.
     var functionOverrides: [String: Term] = [:]
+    /// Frames no longer in use, kept for reuse within this evaluation.
+    var framePool: [Frame] = []
+    /// The one unwinding token of this evaluation (`not`, `every`): each catch site only
+    /// ever sees throws from its own continuation, so one instance serves them all.
+    let found = Found()
 
-    init(policy: CompiledPolicy, data: Value, input: Value?, options: EvalOptions) {
-        self.policy = policy
+    init(plan: EvalPlan, data: Value, input: Value?, options: EvalOptions) {
+        self.plan = plan
         self.baseData = data
         self.input = input
         self.options = options
@@ -57,6 +73,22 @@ final class Evaluator {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+    /// A cleared frame of `count` slots (reused when possible).
+    @inline(__always)
+    func acquireFrame(_ count: Int) -> Frame {
+        if let f = framePool.popLast() {
+            f.reset(count)
+            return f
+        }
+        return Frame(count)
+    }
+
+    /// Returns a frame to the pool once nothing refers to it any more.
+    @inline(__always)
+    func releaseFrame(_ f: Frame) {
+        framePool.append(f)
     }
 
     func fail(_ code: String, _ message: String, _ loc: Location?) -> RegoError {
@@ -77,7 +109,7 @@ final class Evaluator {
         }
         if !e.with.isEmpty { return try evalWith(e, f, k) }
         if e.negated {
-            let found = Found()
+            let found = self.found
             do {
                 try evalExprInner(e, f) { throw found }
             } catch let x as Found where x === found {
@@ -121,7 +153,7 @@ final class Evaluator {
                 }
                 try self.iterate(d) { kv, vv in
                     guard ok else { return }
-                    let found = Found()
+                    let found = self.found
                     var any = false
                     do {
                         try self.unifyValue(value, vv, f) {
@@ -224,13 +256,13 @@ final class Evaluator {
             if root == "input" {
                 if let input { try k(input) }
             } else if root == "data" {
-                try evalData([], 0, policy.root, f, k)
+                try evalData([], 0, plan.root, f, k)
             } else {
                 throw fail(RegoError.Code.unsafeVar, "var \(root) is unsafe", t.location)
             }
         case .ref(let head, let path):
             if case .variable(let root) = head.kind {
-                if root == "data" { return try evalData(path, 0, policy.root, f, k) }
+                if root == "data" { return try evalData(path, 0, plan.root, f, k) }
                 if root == "input" {
                     guard let input else { return }
                     return try walk(input, path, 0, f, k)

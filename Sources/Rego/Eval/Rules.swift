@@ -176,7 +176,9 @@ extension Evaluator {
             var set = SetValue()
             var obj: Value? = nil
             for rule in rules {
-                try evalSolutions(rule, Frame(rule.slotCount), valueTerm: rule.key ?? rule.value) { f, v in
+                let frame = acquireFrame(rule.slotCount)
+                defer { releaseFrame(frame) }
+                try evalSolutions(rule, frame, valueTerm: rule.key ?? rule.value) { f, v in
                     if rule.suffix.isEmpty {
                         set.insert(v)
                     } else {
@@ -194,7 +196,9 @@ extension Evaluator {
         if rules.allSatisfy({ $0.suffix.isEmpty }) {
             var result: Value? = nil
             for rule in rules {
-                try evalSolutions(rule, Frame(rule.slotCount), valueTerm: rule.value) { _, v in
+                let frame = acquireFrame(rule.slotCount)
+                defer { releaseFrame(frame) }
+                try evalSolutions(rule, frame, valueTerm: rule.value) { _, v in
                     if let r = result, r != v {
                         throw self.fail(RegoError.Code.conflict, "complete rules must not produce multiple outputs", rule.location)
                     }
@@ -208,7 +212,9 @@ extension Evaluator {
         var obj: Value = .emptyObject
         var produced = false
         for rule in rules {
-            try evalSolutions(rule, Frame(rule.slotCount), valueTerm: rule.value) { f, v in
+            let frame = acquireFrame(rule.slotCount)
+            defer { releaseFrame(frame) }
+            try evalSolutions(rule, frame, valueTerm: rule.value) { f, v in
                 if rule.suffix.isEmpty {
                     obj = Evaluator.merge(obj, v)
                     produced = true
@@ -245,8 +251,11 @@ extension Evaluator {
     }
 
     func constant(_ rule: CompiledRule) throws -> Value? {
+        if case .value(let v) = rule.value.kind { return v }
         var out: Value? = nil
-        try evalTerm(rule.value, Frame(rule.slotCount)) { out = $0 }
+        let frame = acquireFrame(rule.slotCount)
+        defer { releaseFrame(frame) }
+        try evalTerm(rule.value, frame) { out = $0 }
         return out
     }
 
@@ -273,7 +282,7 @@ extension Evaluator {
     func evalCall(_ name: String, _ args: [Term], _ loc: Location, _ f: Frame, asExpression: Bool, _ k: (Value) throws -> Void) throws {
         var name = name
         var mocked = false
-        if let o = functionOverrides[name] {
+        if !functionOverrides.isEmpty, let o = functionOverrides[name] {
             if case .call(let replacement, _) = o.kind {
                 name = replacement
                 mocked = true
@@ -282,21 +291,28 @@ extension Evaluator {
                 return try evalList(args, 0, &acc, f) { _ in try self.evalTerm(o, f, k) }
             }
         }
-        switch name {
-        case "internal.member_2":
+        let target = plan.target(name)
+        switch target {
+        case .member2:
+            if args.count == 2, !hasUnboundLocal(args, f) {
+                return try evalOperand(args[0], f) { x in
+                    switch args[1].kind {
+                    case .set(let items), .array(let items):
+                        // `x in {a, b}`: test the items without building the collection.
+                        if let found = try self.memberOfLiteral(x, items, f) {
+                            guard let found else { return }  // an item is undefined
+                            return try k(.bool(found))
+                        }
+                    default: break
+                    }
+                    try self.evalOperand(args[1], f) { c in try k(.bool(Evaluator.member(x, c))) }
+                }
+            }
             var acc: [Value] = []
             return try evalList(args, 0, &acc, f) { vals in
-                let (x, c) = (vals[0], vals[1])
-                var found = false
-                switch c {
-                case .array(let a): found = a.contains(x)
-                case .set(let s): found = s.contains(x)
-                case .object(let o): found = o.values.contains(x)
-                default: found = false
-                }
-                try k(.bool(found))
+                try k(.bool(Evaluator.member(vals[0], vals[1])))
             }
-        case "internal.member_3":
+        case .member3:
             var acc: [Value] = []
             return try evalList(args, 0, &acc, f) { vals in
                 let (key, x, c) = (vals[0], vals[1], vals[2])
@@ -307,7 +323,7 @@ extension Evaluator {
                 }
                 try k(.bool(found))
             }
-        case "print", "internal.print":
+        case .print:
             var parts: [String] = []
             for a in args {
                 var vals: [String] = []
@@ -318,23 +334,22 @@ extension Evaluator {
             }
             context.printed.append(parts.joined(separator: " "))
             return try k(.true)
-        case "trace":
+        case .trace:
             return try k(.true)
-        case "opa.runtime":
+        case .runtime:
             var env = ObjectValue()
             for (key, v) in context.environment { env.set(.string(key), .string(v)) }
             return try k(["env": .object(env), "version": "astral"])
-        default: break
-        }
-        if name.hasPrefix("data.") {
-            let path = name.split(separator: ".").dropFirst().map(String.init)
-            guard let node = policy.node(path), node.isFunction else {
-                // Calling a non-function document: treat as undefined function.
-                throw fail(RegoError.Code.type, "undefined function \(name)", loc)
-            }
+        case .notFunction:
+            // Calling a non-function document: treat as undefined function.
+            throw fail(RegoError.Code.type, "undefined function \(name)", loc)
+        case .undefined:
+            throw fail(RegoError.Code.type, "undefined function \(name)", loc)
+        case .function(let node):
             let arity = (node.rules.first ?? node.defaultRule)?.args.count ?? 0
             let inputs = args.count > arity ? Array(args[0..<arity]) : args
             var acc: [Value] = []
+            acc.reserveCapacity(inputs.count)
             try evalList(inputs, 0, &acc, f) { vals in
                 let result: Value?
                 if mocked {
@@ -355,31 +370,126 @@ extension Evaluator {
                 }
             }
             return
+        case .compare(let op):
+            if args.count == 2, !hasUnboundLocal(args, f) {
+                return try evalOperand(args[0], f) { a in
+                    try self.evalOperand(args[1], f) { b in try k(.bool(op.test(a, b))) }
+                }
+            }
+            guard let builtin = BuiltinRegistry.lookup(name) else {
+                throw fail(RegoError.Code.type, "undefined function \(name)", loc)
+            }
+            try callBuiltin(builtin, name, args, loc, f, k)
+        case .builtin(let builtin):
+            try callBuiltin(builtin, name, args, loc, f, k)
         }
-        guard let builtin = BuiltinRegistry.lookup(name) else {
-            throw fail(RegoError.Code.type, "undefined function \(name)", loc)
+    }
+
+    /// Membership as `internal.member_2` defines it: array elements, set members, object values.
+    static func member(_ x: Value, _ c: Value) -> Bool {
+        switch c {
+        case .array(let a): return a.contains(x)
+        case .set(let s): return s.contains(x)
+        case .object(let o): return o.values.contains(x)
+        default: return false
         }
+    }
+
+    /// `x in [a, b]` / `x in {a, b}` over literal items that each have at most one value:
+    /// `nil` when an item may have several values (the caller builds the collection),
+    /// `.some(nil)` when an item is undefined, else whether `x` equals an item.
+    func memberOfLiteral(_ x: Value, _ items: [Term], _ f: Frame) throws -> Bool?? {
+        for item in items where !isSingleValued(item) { return nil }
+        var found = false
+        for item in items {
+            var value: Value? = nil
+            try evalTerm(item, f) { value = $0 }
+            guard let value else { return .some(nil) }
+            if !found, value == x { found = true }
+        }
+        return .some(found)
+    }
+
+    /// Whether a term has at most one value: constants, variables, refs with constant keys.
+    func isSingleValued(_ t: Term) -> Bool {
+        switch t.kind {
+        case .value, .local, .variable: return true
+        case .ref(let head, let path):
+            guard isSingleValued(head) else { return false }
+            for p in path {
+                guard case .value = p.kind else { return false }
+            }
+            return true
+        default: return false
+        }
+    }
+
+    /// Whether any operand is a plain variable not bound yet (then `evalList` orders the operands).
+    @inline(__always)
+    func hasUnboundLocal(_ args: [Term], _ f: Frame) -> Bool {
+        for a in args {
+            if case .local(let s, _) = a.kind, f.slots[s] == nil { return true }
+        }
+        return false
+    }
+
+    /// Evaluates one operand of a call (constants and bound variables without a closure call).
+    @inline(__always)
+    func evalOperand(_ t: Term, _ f: Frame, _ k: (Value) throws -> Void) throws {
+        switch t.kind {
+        case .value(let v): return try k(v)
+        case .local(let s, _):
+            if let v = f.slots[s] { return try k(v) }
+        default: break
+        }
+        try evalTerm(t, f, k)
+    }
+
+    /// Calls a registry builtin with the operands' values; non-strict errors make it undefined.
+    func callBuiltin(_ builtin: Builtin, _ name: String, _ args: [Term], _ loc: Location, _ f: Frame, _ k: (Value) throws -> Void) throws {
         let arity = builtin.arity
         let inputs = args.count > arity ? Array(args[0..<arity]) : args
         var acc: [Value] = []
+        acc.reserveCapacity(inputs.count)
         try evalList(inputs, 0, &acc, f) { vals in
-            let results: [Value]
-            do {
-                results = try builtin.call(vals, context: self.context)
-            } catch let e as BuiltinError {
-                if e.kind == .halt || self.context.strict {
-                    let code = e.kind == .type ? RegoError.Code.evalType : RegoError.Code.evalBuiltin
-                    throw self.fail(code, e.prefixed ? e.message : "\(name): \(e.message)", loc)
+            if builtin.isRelation {
+                let results: [Value]
+                do {
+                    results = try builtin.call(vals, context: self.context)
+                } catch let e as BuiltinError {
+                    try self.builtinFailed(e, name, loc)
+                    return
+                }
+                for r in results {
+                    if args.count > arity {
+                        try self.unifyValue(args[arity], r, f) { try k(.true) }
+                    } else {
+                        try k(r)
+                    }
                 }
                 return
             }
-            for r in results {
-                if args.count > arity {
-                    try self.unifyValue(args[arity], r, f) { try k(.true) }
-                } else {
-                    try k(r)
-                }
+            let result: Value?
+            do {
+                result = try builtin.callSingle(vals, context: self.context)
+            } catch let e as BuiltinError {
+                try self.builtinFailed(e, name, loc)
+                return
             }
+            guard let r = result else { return }
+            if args.count > arity {
+                try self.unifyValue(args[arity], r, f) { try k(.true) }
+            } else {
+                try k(r)
+            }
+        }
+    }
+
+    /// Turns a builtin's error into OPA's error when it aborts evaluation (strict mode or halt).
+    func builtinFailed(_ e: BuiltinError, _ name: String, _ loc: Location) throws {
+        if e.kind == .halt || context.strict {
+            let code = e.kind == .type ? RegoError.Code.evalType : RegoError.Code.evalBuiltin
+            throw fail(code, e.prefixed ? e.message : "\(name): \(e.message)", loc)
         }
     }
 
@@ -391,7 +501,8 @@ extension Evaluator {
         }
         var result: Value? = nil
         for rule in node.rules {
-            let frame = Frame(rule.slotCount)
+            let frame = acquireFrame(rule.slotCount)
+            defer { releaseFrame(frame) }
             try unifyArgs(rule.args, args, 0, frame) {
                 try self.evalSolutions(rule, frame, valueTerm: rule.value) { _, v in
                     if let r = result, r != v {
