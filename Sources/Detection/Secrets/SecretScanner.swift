@@ -144,9 +144,10 @@ extension ScanContext {
             add(start, end, EntityType.secret, score: 0.9, priority: Priority.secret, rule: "twitter-bearer-token")
             return
         }
-        // Mailchimp: 32 hex, "-us", 1–2 digits.
+        // Mailchimp: 32 hex, "-us", 1–2 digits, then the end of the token (as gitleaks requires:
+        // a quote, backtick, space, ';' or the end; "…-us18)" is a call argument, not a key).
         if length >= 36 && length <= 38, bytes[start + 32] == UInt8(ascii: "-"), bytes[start + 33] == UInt8(ascii: "u"), bytes[start + 34] == UInt8(ascii: "s"),
-           (start..<start + 32).allSatisfy({ Bytes.isHex(bytes[$0]) }) {
+           isTokenBoundary(end), (start..<start + 32).allSatisfy({ Bytes.isHex(bytes[$0]) }) {
             add(start, end, EntityType.secret, score: 0.9, priority: Priority.secret, rule: "mailchimp-api-key")
             return
         }
@@ -204,6 +205,23 @@ extension ScanContext {
                 return
             }
         }
+    }
+
+    /// Whether a token may end before offset `p`: end of text, whitespace, a quote or
+    /// backtick, ';', or a literal `\n` / `\r` escape (gitleaks' token terminator).
+    func isTokenBoundary(_ p: Int) -> Bool {
+        guard p < n else { return true }
+        let b = bytes[p]
+        if Bytes.isSpace(b) || b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") || b == UInt8(ascii: "`") || b == UInt8(ascii: ";") { return true }
+        return b == UInt8(ascii: "\\") && (byte(p + 1) == UInt8(ascii: "n") || byte(p + 1) == UInt8(ascii: "r"))
+    }
+
+    /// A Telegram bot token exactly: 5–16 digits, ":A", 34 of [A-Za-z0-9_-].
+    func isTelegramToken(_ start: Int, _ end: Int) -> Bool {
+        var p = start
+        while p < end && Bytes.isDigit(bytes[p]) { p += 1 }
+        guard (5...16).contains(p - start), end - p == 36, bytes[p] == UInt8(ascii: ":"), bytes[p + 1] == UInt8(ascii: "A") else { return false }
+        return (p + 2..<end).allSatisfy { Bytes.isAlnum(bytes[$0]) || bytes[$0] == UInt8(ascii: "_") || bytes[$0] == UInt8(ascii: "-") }
     }
 
     func dashCount(_ start: Int, _ end: Int) -> Int {
@@ -347,6 +365,17 @@ extension ScanContext {
                     if rule == "sidekiq-secret", valueEnd - valueStart == 8, byte(valueEnd) == UInt8(ascii: ":") {
                         let e = runEnd(from: valueEnd + 1, limit: 9) { Bytes.isHex($0) }
                         if e - valueEnd - 1 == 8 { add(valueStart, e, EntityType.secret, score: 0.85, priority: Priority.secret - 5, rule: rule) }
+                        i += 1
+                        continue
+                    }
+                    // A provider whose tokens have one exact shape accepts only that shape.
+                    if rule == "telegram-bot-api-token" && !isTelegramToken(valueStart, valueEnd) {
+                        i += 1
+                        continue
+                    }
+                    // "ops_eyJzaWdu..[Redacted]", "sk-abc…": a value cut short is an example, not a credential.
+                    if (byte(valueEnd) == UInt8(ascii: ".") && byte(valueEnd + 1) == UInt8(ascii: "."))
+                        || (byte(valueEnd) == 0xE2 && byte(valueEnd + 1) == 0x80 && byte(valueEnd + 2) == 0xA6) {
                         i += 1
                         continue
                     }
