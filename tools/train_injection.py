@@ -8,7 +8,7 @@ regression, reports 5-fold cross-validated TPR/FPR of L2 alone and of L1+L2 comb
 picks the decision shift so the cross-validated false-positive rate stays under the
 target, and writes:
 
-  Sources/Detection/Resources/injection/model.bin   weights (float32, little endian)
+  Sources/Detection/Resources/injection/model.bin   weights (int8 with one float32 scale)
   tools/injection_golden.jsonl                      parity vectors for the Swift tests
 
 Usage (from the package root):
@@ -115,7 +115,7 @@ def normalise(text: str) -> str:
 
 FNV_BASIS = 2166136261
 FNV_PRIME = 16777619
-BITS = 18
+BITS = 16  # 2^16 buckets: the int8 table (64 KiB) stays in the CPU caches
 MASK = (1 << BITS) - 1
 
 
@@ -204,17 +204,27 @@ def feature_matrix(norms: list[str]) -> sparse.csr_matrix:
     return m
 
 
-def l2_logit(norm: str, weights: np.ndarray, bias: float) -> float:
-    """The logit as Swift computes it: float32 weights summed in float64."""
+def quantise(weights: np.ndarray) -> tuple[np.ndarray, float]:
+    """Symmetric int8 quantisation: w ~ scale * q, q in [-127, 127]."""
+    scale = float(np.float32(np.max(np.abs(weights)) / 127.0)) or 1.0
+    q = np.clip(np.rint(weights / scale), -127, 127).astype(np.int8)
+    return q, scale
+
+
+def l2_logit(norm: str, weights: np.ndarray, bias: float, scale: float = 1.0) -> float:
+    """The logit as Swift computes it: weights summed per group (exactly, for int8),
+    each sum divided by the square root of its count, times `scale`, plus the bias."""
     data = norm.encode("utf-8")
     chars = char_indices(data)
     words = word_indices(data)
-    z = float(bias)
+    exact = weights.dtype == np.int8
+    kind = np.int64 if exact else np.float64
+    z = 0.0
     if len(chars):
-        z += float(np.sum(weights[chars].astype(np.float64))) / math.sqrt(len(chars))
+        z += float(np.sum(weights[chars].astype(kind))) / math.sqrt(len(chars))
     if words:
-        z += float(np.sum(weights[np.asarray(words)].astype(np.float64))) / math.sqrt(len(words))
-    return z
+        z += float(np.sum(weights[np.asarray(words)].astype(kind))) / math.sqrt(len(words))
+    return float(bias) + z * scale
 
 
 # ---------------------------------------------------------------- L1 signatures
@@ -423,12 +433,20 @@ GOLDEN_TEXTS = [
 ]
 
 
-def write_model(path: Path, weights: np.ndarray, bias: float) -> None:
+def write_model(path: Path, weights: np.ndarray, bias: float, scale: float) -> None:
+    """ASTINJ02: magic, u32 hash bits, u32 weight width (8), f32 bias, f32 scale, int8 weights."""
     with path.open("wb") as f:
-        f.write(b"ASTINJ01")
-        f.write(struct.pack("<II", BITS, 0))
-        f.write(struct.pack("<f", bias))
-        f.write(weights.astype("<f4").tobytes())
+        f.write(b"ASTINJ02")
+        f.write(struct.pack("<II", BITS, 8))
+        f.write(struct.pack("<ff", bias, scale))
+        f.write(weights.astype(np.int8).tobytes())
+
+
+def set_bits(bits: int) -> None:
+    global BITS, MASK
+    if not 8 <= bits <= 24:
+        raise SystemExit("--bits must be in 8...24")
+    BITS, MASK = bits, (1 << bits) - 1
 
 
 def main() -> int:
@@ -437,7 +455,9 @@ def main() -> int:
     parser.add_argument("--c", type=float, default=None, help="inverse L2 strength; default: chosen by CV")
     parser.add_argument("--target-fpr", type=float, default=0.015)
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--bits", type=int, default=BITS, help="hash bits of the feature space")
     args = parser.parse_args()
+    set_bits(args.bits)
 
     rows = load_corpus(args.corpus)
     patterns = load_signatures(RESOURCES / "signatures.txt")
@@ -491,20 +511,23 @@ def main() -> int:
             print(f"    {key[0]:6} {key[1]:24} flagged {hit:4}/{total:<4} ({hit / total:.3f})")
 
     model = fit(X, y, c)
-    weights = model.coef_[0].astype(np.float32)
+    weights, scale = quantise(model.coef_[0])
     bias = float(np.float32(model.intercept_[0] + shift))
     out = RESOURCES / "model.bin"
-    write_model(out, weights, bias)
-    in_sample = np.array([l2_logit(n, weights, bias) for n in norms])
+    write_model(out, weights, bias, scale)
+    exact = np.array([l2_logit(n, model.coef_[0], bias) for n in norms])
+    t, f = rates(combined_scores(exact, l1, 0.0), y, 0.5)
+    print(f"in-sample (final model, float weights) L1+L2: TPR {t:.3f} FPR {f:.3f}")
+    in_sample = np.array([l2_logit(n, weights, bias, scale) for n in norms])
     t, f = rates(combined_scores(in_sample, l1, 0.0), y, 0.5)
-    print(f"in-sample (final model) L1+L2: TPR {t:.3f} FPR {f:.3f}")
+    print(f"in-sample (final model, int8 weights as shipped) L1+L2: TPR {t:.3f} FPR {f:.3f}")
     print(f"wrote {out.relative_to(ROOT)} ({out.stat().st_size} bytes)")
 
     golden = ROOT / "tools" / "injection_golden.jsonl"
     with golden.open("w", encoding="utf-8") as g:
         for text in GOLDEN_TEXTS:
             norm = normalise(text)
-            z = l2_logit(norm, weights, bias)
+            z = l2_logit(norm, weights, bias, scale)
             hits = l1_match(norm, patterns)
             g.write(json.dumps({
                 "text": text,

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Finds payloads hidden one encoding level deep — base64, base32, hex, URL percent-encoding,
 /// Unicode tag characters — and returns their decoded text so the detector can scan
 /// it as well. Rot13 is handled by the detector directly (it needs no search).
@@ -22,19 +28,29 @@ enum EncodedViews {
         var percentEscapes = 0
         // Tag characters (U+E0000...U+E007F) are encoded as F3 A0 ...; without an F3
         // byte there are none, and the scalar walk of `decodeTags` can be skipped.
-        let mayHoldTags = utf8.contains(0xF3)
+        let mayHoldTags = n > 0 && memchr(utf8.baseAddress!, 0xF3, n) != nil
+        let classes = byteClasses
         while i < n, views.count < maximumViews {
             let b = utf8[i]
-            if b == 0x25, i + 2 < n, hexValue(utf8[i + 1]) != nil, hexValue(utf8[i + 2]) != nil {
-                percentEscapes += 1
+            let c = classes[Int(b)]
+            if c & base64Class == 0 {
+                if b == 0x25, i + 2 < n, classes[Int(utf8[i + 1])] & hexClass != 0, classes[Int(utf8[i + 2])] & hexClass != 0 {
+                    percentEscapes += 1
+                }
+                i += 1
+                continue
             }
-            guard isBase64Byte(b) else { i += 1; continue }
             var j = i
-            var allHex = true
-            while j < n, isBase64Byte(utf8[j]) {
-                allHex = allHex && hexValue(utf8[j]) != nil
+            var hexBytes = 0
+            while j < n {
+                let cj = classes[Int(utf8[j])]
+                guard cj & base64Class != 0 else { break }
+                hexBytes += Int(cj >> 1)
                 j += 1
             }
+            // Runs shorter than the shortest decodable payload are words, not encodings.
+            guard j - i >= min(minimumHex, minimumBase32, minimumBase64) else { i = j; continue }
+            let allHex = hexBytes == j - i
             let run = UnsafeBufferPointer(rebasing: utf8[i..<j])
             if allHex, run.count >= minimumHex, run.count % 2 == 0 {
                 if let text = decodeHex(run) { views.append(text) }
@@ -64,6 +80,13 @@ enum EncodedViews {
         if b &- 0x61 < 26 { return (b &- 0x61 &+ 13) % 26 &+ 0x61 }
         if b &- 0x41 < 26 { return (b &- 0x41 &+ 13) % 26 &+ 0x41 }
         return b
+    }
+
+    private static let base64Class: UInt8 = 1, hexClass: UInt8 = 2
+    /// Per byte: `base64Class` for the base64 alphabets (standard, URL-safe, `=`), plus `hexClass` for hex digits.
+    private static let byteClasses: [UInt8] = (0..<256).map { value in
+        let b = UInt8(value)
+        return (isBase64Byte(b) ? base64Class : 0) | (hexValue(b) != nil ? hexClass : 0)
     }
 
     @inline(__always) private static func isBase64Byte(_ b: UInt8) -> Bool {

@@ -31,31 +31,37 @@ public struct InjectionDetector: Sendable {
 
     /// The verdict for `text`: score in [0, 1], attack at the threshold, matched family ids.
     public func evaluate(_ text: String) -> InjectionResult {
-        let primary = InjectionNormalizer.normalize(text)
-        var view = score(normalized: primary)
-        var families = Set(view.signatures)
-        var best = view.score
-
-        // Rot13 hides only words; the signatures alone judge it.
-        let rotated = SignatureSet.rot13TokenHashes(primary)
-        for hit in model.signatures.match(tokens: rotated) {
-            families.insert(hit.id)
-            best = max(best, hit.strength)
-        }
-
         var contiguous = text
-        let decoded = contiguous.withUTF8 { EncodedViews.decode($0, scalars: text.unicodeScalars) }
-        for payload in decoded {
-            view = score(normalized: InjectionNormalizer.normalize(payload))
-            families.formUnion(view.signatures)
-            best = max(best, view.score)
+        return contiguous.withUTF8 { utf8 in
+            let primary = InjectionNormalizer.normalize(utf8: utf8)
+            // One token pass gives the tokens of the text and of its rot13 image; rot13
+            // hides only words, so the signatures alone judge that view.
+            let (tokens, rotated) = primary.withUnsafeBufferPointer { SignatureSet.tokenHashesAndRot13($0) }
+            var view = score(normalized: primary, tokens: tokens)
+            var families = view.signatures
+            var best = view.score
+            for hit in model.signatures.match(tokens: rotated) {
+                families.append(hit.id)
+                best = max(best, hit.strength)
+            }
+            // Decoded payloads (only when the text holds a run that decodes to text).
+            for payload in EncodedViews.decode(utf8, scalars: text.unicodeScalars) {
+                view = score(normalized: InjectionNormalizer.normalize(payload))
+                families.append(contentsOf: view.signatures)
+                best = max(best, view.score)
+            }
+            if families.count > 1 { families = Set(families).sorted() }
+            return InjectionResult(score: best, attack: best >= threshold, signatures: families)
         }
-        return InjectionResult(score: best, attack: best >= threshold, signatures: families.sorted())
     }
 
     /// L1 and L2 on one normalised view, without decoding.
     func score(normalized bytes: [UInt8]) -> (score: Double, logit: Double, signatures: [String]) {
-        let tokens = SignatureSet.tokenHashes(bytes)
+        score(normalized: bytes, tokens: SignatureSet.tokenHashes(bytes))
+    }
+
+    /// L1 and L2 on one normalised view whose signature tokens are already known.
+    func score(normalized bytes: [UInt8], tokens: [UInt64]) -> (score: Double, logit: Double, signatures: [String]) {
         let hits = model.signatures.match(tokens: tokens)
         let strongest = hits.map(\.strength).max() ?? 0
         let logit = bytes.withUnsafeBufferPointer { model.logit($0) }

@@ -41,19 +41,22 @@ public struct InjectionModel: Sendable {
 
     /// Number of hash bits of the feature space (2^bits weights).
     public let bits: Int
-    /// Weights, one per hashed feature.
-    let weights: [Float]
+    /// Quantised weights, one per hashed feature: the weight is `scale * q`.
+    let weights: [Int8]
+    /// The factor that turns a sum of quantised weights back into logit units.
+    let scale: Double
     /// Intercept, already shifted to put the default decision at score 0.5.
     let bias: Double
     /// The L1 signature families.
     let signatures: SignatureSet
 
-    /// Builds a model from the bytes of a `model.bin` file and the text of a
-    /// signatures file.
+    /// Builds a model from the bytes of a `model.bin` file (format `ASTINJ02`: magic,
+    /// u32 hash bits, u32 weight width 8, f32 bias, f32 scale, 2^bits int8 weights,
+    /// little endian) and the text of a signatures file.
     public init(modelData: Data, signatures signatureText: String) throws {
-        let header = 8 + 4 + 4 + 4
-        guard modelData.count >= header, modelData.prefix(8).elementsEqual("ASTINJ01".utf8) else {
-            throw Error(code: .badModel, detail: "model.bin: missing ASTINJ01 header")
+        let header = 8 + 4 + 4 + 4 + 4
+        guard modelData.count >= header, modelData.prefix(8).elementsEqual("ASTINJ02".utf8) else {
+            throw Error(code: .badModel, detail: "model.bin: missing ASTINJ02 header")
         }
         let bytes = [UInt8](modelData)
         func u32(_ at: Int) -> UInt32 {
@@ -63,28 +66,39 @@ public struct InjectionModel: Sendable {
         guard (8...24).contains(bits) else {
             throw Error(code: .badModel, detail: "model.bin: hash bits \(bits) outside 8...24")
         }
+        guard u32(12) == 8 else {
+            throw Error(code: .badModel, detail: "model.bin: weight width \(u32(12)) is not 8 bits")
+        }
         let dimension = 1 << bits
-        guard bytes.count == header + 4 * dimension else {
-            throw Error(code: .badModel, detail: "model.bin: expected \(header + 4 * dimension) bytes, found \(bytes.count)")
+        guard bytes.count == header + dimension else {
+            throw Error(code: .badModel, detail: "model.bin: expected \(header + dimension) bytes, found \(bytes.count)")
+        }
+        let scale = Double(Float(bitPattern: u32(20)))
+        guard scale.isFinite, scale > 0 else {
+            throw Error(code: .badModel, detail: "model.bin: weight scale is not a positive number")
         }
         self.bits = bits
         self.bias = Double(Float(bitPattern: u32(16)))
-        var weights = [Float](repeating: 0, count: dimension)
-        for i in 0..<dimension {
-            weights[i] = Float(bitPattern: u32(header + 4 * i))
-        }
-        self.weights = weights
+        self.scale = scale
+        self.weights = bytes[header...].map { Int8(bitPattern: $0) }
         self.signatures = try SignatureSet(parsing: signatureText, fileName: "signatures.txt")
     }
 
     /// Builds a model from explicit weights (2^bits of them), a bias and signatures.
+    /// The weights are quantised to int8 as the shipped model is (scale = max |w| / 127).
     public init(weights: [Float], bias: Double, signatures signatureText: String) throws {
         let bits = weights.count.trailingZeroBitCount
         guard weights.count > 1, weights.count == 1 << bits else {
             throw Error(code: .badModel, detail: "weights: count \(weights.count) is not a power of two")
         }
+        guard weights.allSatisfy(\.isFinite) else {
+            throw Error(code: .badModel, detail: "weights: not all finite")
+        }
+        let largest = Double(weights.map { abs($0) }.max() ?? 0)
+        let scale = largest > 0 ? largest / 127 : 1
         self.bits = bits
-        self.weights = weights
+        self.scale = scale
+        self.weights = weights.map { Int8(max(-127, min(127, (Double($0) / scale).rounded()))) }
         self.bias = bias
         self.signatures = try SignatureSet(parsing: signatureText, fileName: "signatures")
     }
@@ -123,36 +137,57 @@ public struct InjectionModel: Sendable {
         }
     }
 
-    /// The L2 logit of normalised bytes: bias + Σ char-gram weights / √n + Σ word-gram weights / √m.
+    /// The L2 logit of normalised bytes:
+    /// bias + scale · (Σ char-gram weights / √n + Σ word-gram weights / √m).
+    /// Quantised weights are summed exactly in integers (the Python twin does the same).
     func logit(_ text: UnsafeBufferPointer<UInt8>) -> Double {
         weights.withUnsafeBufferPointer { w in
             let mask = UInt32(w.count - 1)
-            var charSum = 0.0
+            var charSum = 0
             var charCount = 0
-            // Byte 3-, 4- and 5-grams of " " + text + " ".
-            let padded = text.count + 2
+            // Byte 3-, 4- and 5-grams of " " + text + " ": at each start, hash up to five
+            // bytes and add the weights of the 3-, 4- and 5-byte prefixes.
+            let n = text.count
+            let padded = n + 2
             @inline(__always) func byte(_ i: Int) -> UInt32 {
                 i == 0 || i == padded - 1 ? 0x20 : UInt32(text[i - 1])
             }
-            for i in 0..<padded {
+            if padded >= 5 {
+                // Sliding window over the padded bytes; b0...b4 are bytes i...i+4.
+                var b0 = byte(0), b1 = byte(1), b2 = byte(2), b3 = byte(3)
+                var i = 0
+                while i + 4 < padded {
+                    let b4 = byte(i + 4)
+                    let h3 = ((((FNV.basis ^ b0) &* FNV.prime ^ b1) &* FNV.prime) ^ b2) &* FNV.prime
+                    let h4 = (h3 ^ b3) &* FNV.prime
+                    let h5 = (h4 ^ b4) &* FNV.prime
+                    charSum += Int(w[Int(h3 & mask)]) + Int(w[Int(h4 & mask)]) + Int(w[Int(h5 & mask)])
+                    b0 = b1; b1 = b2; b2 = b3; b3 = b4
+                    i += 1
+                }
+                charCount = 3 * i
+            }
+            // The last four starts (fewer than five bytes left), or all of a short text.
+            var i = max(0, padded - 4)
+            while i < padded {
                 var h = FNV.basis
                 let limit = min(5, padded - i)
                 var k = 0
                 while k < limit {
                     h = (h ^ byte(i + k)) &* FNV.prime
                     if k >= 2 {
-                        charSum += Double(w[Int(h & mask)])
+                        charSum += Int(w[Int(h & mask)])
                         charCount += 1
                     }
                     k += 1
                 }
+                i += 1
             }
             // Word unigrams and bigrams.
-            var wordSum = 0.0
+            var wordSum = 0
             var wordCount = 0
             var pending: UInt32? = nil  // bigram hash state after "previous token + space"
-            var i = 0
-            let n = text.count
+            i = 0
             while i < n {
                 guard FNV.isWordByte(text[i]) else { i += 1; continue }
                 var uni = FNV.unigramSeed
@@ -165,18 +200,18 @@ public struct InjectionModel: Sendable {
                     bi = (bi ^ b) &* FNV.prime
                     i += 1
                 }
-                wordSum += Double(w[Int(uni & mask)])
+                wordSum += Int(w[Int(uni & mask)])
                 wordCount += 1
                 if pending != nil {
-                    wordSum += Double(w[Int(bi & mask)])
+                    wordSum += Int(w[Int(bi & mask)])
                     wordCount += 1
                 }
                 pending = (prefix ^ 0x20) &* FNV.prime
             }
-            var z = bias
-            if charCount > 0 { z += charSum / Double(charCount).squareRoot() }
-            if wordCount > 0 { z += wordSum / Double(wordCount).squareRoot() }
-            return z
+            var z = 0.0
+            if charCount > 0 { z += Double(charSum) / Double(charCount).squareRoot() }
+            if wordCount > 0 { z += Double(wordSum) / Double(wordCount).squareRoot() }
+            return bias + z * scale
         }
     }
 }

@@ -9,37 +9,42 @@ import Foundation
 enum InjectionNormalizer {
     /// The normalised UTF-8 bytes of `text`.
     static func normalize(_ text: String) -> [UInt8] {
-        var folded: [UInt8] = []
-        folded.reserveCapacity(text.utf8.count)
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            // NFKC and the scalar tables are the identity on ASCII.
-            for byte in text.utf8 {
-                folded.append(byte &+ (byte &- 0x41 < 26 ? 0x20 : 0))
-            }
-        } else {
-            // NFKC only where it can change anything: each run of non-ASCII scalars
-            // together with the ASCII scalar before it (a combining mark may compose
-            // with it). ASCII never composes with what precedes it, so the result
-            // equals NFKC of the whole text.
-            let scalars = text.unicodeScalars
-            var i = scalars.startIndex
-            while i < scalars.endIndex {
-                let next = scalars.index(after: i)
-                if scalars[i].isASCII, next == scalars.endIndex || scalars[next].isASCII {
-                    appendFolded(scalars[i], to: &folded)
-                    i = next
-                    continue
-                }
-                var end = next
-                while end < scalars.endIndex, !scalars[end].isASCII { end = scalars.index(after: end) }
-                let segment = String(String.UnicodeScalarView(scalars[i..<end]))
-                for scalar in segment.precomposedStringWithCompatibilityMapping.unicodeScalars {
-                    appendFolded(scalar, to: &folded)
-                }
-                i = end
-            }
+        var text = text
+        return text.withUTF8 { normalize(utf8: $0) }
+    }
+
+    /// The normalised UTF-8 bytes of a text given as (valid) UTF-8.
+    static func normalize(utf8 bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let n = bytes.count
+        var ascii = true
+        for b in bytes where b >= 0x80 { ascii = false; break }
+        if ascii {
+            // NFKC and the scalar tables are the identity on ASCII: lower-case and collapse in one go.
+            return collapse(bytes, lowering: true)
         }
-        return collapse(folded)
+        var folded: [UInt8] = []
+        folded.reserveCapacity(n)
+        // NFKC only where it can change anything: each run of non-ASCII scalars
+        // together with the ASCII scalar before it (a combining mark may compose
+        // with it). ASCII never composes with what precedes it, so the result
+        // equals NFKC of the whole text.
+        var i = 0
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80, i + 1 == n || bytes[i + 1] < 0x80 {
+                folded.append(b &+ (b &- 0x41 < 26 ? 0x20 : 0))
+                i += 1
+                continue
+            }
+            var end = i + 1
+            while end < n, bytes[end] >= 0x80 { end += 1 }
+            let segment = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<end]), as: UTF8.self)
+            for scalar in segment.precomposedStringWithCompatibilityMapping.unicodeScalars {
+                appendFolded(scalar, to: &folded)
+            }
+            i = end
+        }
+        return folded.withUnsafeBufferPointer { collapse($0, lowering: false) }
     }
 
     /// Appends one scalar, dropped, lower-cased and homoglyph-folded, as UTF-8.
@@ -105,40 +110,50 @@ enum InjectionNormalizer {
     }()
 
     /// Leetspeak inside runs that hold a letter; whitespace runs become one space,
-    /// or one newline when the run holds a line break.
-    private static func collapse(_ input: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(input.count)
+    /// or one newline when the run holds a line break. With `lowering`, ASCII upper-case
+    /// letters are lower-cased first (the ASCII fast path).
+    private static func collapse(_ input: UnsafeBufferPointer<UInt8>, lowering: Bool) -> [UInt8] {
         let count = input.count
-        var i = 0
-        while i < count {
-            let byte = input[i]
-            if isSpace(byte) {
-                var newline = false
-                while i < count, isSpace(input[i]) {
-                    newline = newline || input[i] != 0x20 && input[i] != 0x09
+        @inline(__always) func at(_ k: Int) -> UInt8 {
+            let b = input[k]
+            return lowering && b &- 0x41 < 26 ? b | 0x20 : b
+        }
+        return [UInt8](unsafeUninitializedCapacity: count) { out, written in
+            var o = 0
+            var i = 0
+            while i < count {
+                let byte = at(i)
+                if isSpace(byte) {
+                    var newline = false
+                    while i < count, isSpace(input[i]) {
+                        newline = newline || input[i] != 0x20 && input[i] != 0x09
+                        i += 1
+                    }
+                    out[o] = newline ? 0x0A : 0x20
+                    o += 1
+                } else if isLeetRun(byte) {
+                    var j = i
+                    var letters = false
+                    while j < count {
+                        let c = at(j)
+                        guard isLeetRun(c) else { break }
+                        letters = letters || c &- 0x61 < 26
+                        j += 1
+                    }
+                    if letters {
+                        for k in i..<j { out[o] = leet(at(k)); o += 1 }
+                    } else {
+                        for k in i..<j { out[o] = at(k); o += 1 }
+                    }
+                    i = j
+                } else {
+                    out[o] = byte
+                    o += 1
                     i += 1
                 }
-                out.append(newline ? 0x0A : 0x20)
-            } else if isLeetRun(byte) {
-                var j = i
-                var letters = false
-                while j < count, isLeetRun(input[j]) {
-                    letters = letters || input[j] &- 0x61 < 26
-                    j += 1
-                }
-                if letters {
-                    for k in i..<j { out.append(leet(input[k])) }
-                } else {
-                    out.append(contentsOf: input[i..<j])
-                }
-                i = j
-            } else {
-                out.append(byte)
-                i += 1
             }
+            written = o
         }
-        return out
     }
 
     @inline(__always) private static func isSpace(_ b: UInt8) -> Bool {

@@ -26,7 +26,7 @@ struct SignatureSet: Sendable {
     private(set) var families: [String] = []
     private var patterns: [Pattern] = []
     /// First token hash → patterns that can start with it.
-    private var byFirstToken: [UInt64: [Int]] = [:]
+    private var byFirstToken = WordMap<[Int]>([])
     /// Bitset over the low bits of every first-token hash: a cheap pre-check that lets
     /// most text tokens skip the dictionary lookup (a set bit still needs the lookup).
     private var firstTokenFilter = [UInt64](repeating: 0, count: SignatureSet.filterWords)
@@ -43,6 +43,7 @@ struct SignatureSet: Sendable {
     /// Parses a signatures file; errors name the file and line.
     init(parsing text: String, fileName: String) throws {
         var familyIndex: [String: Int] = [:]
+        var byFirst: [UInt64: [Int]] = [:]
         var current: (family: Int, strength: Double)?
         for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
@@ -77,11 +78,12 @@ struct SignatureSet: Sendable {
             guard case .oneOf(let firsts) = slots[0] else { continue }
             var seen = Set<UInt64>()
             for alternative in firsts where seen.insert(alternative[0]).inserted {
-                byFirstToken[alternative[0], default: []].append(patternIndex)
+                byFirst[alternative[0], default: []].append(patternIndex)
                 let slot = Self.filterSlot(alternative[0])
                 firstTokenFilter[slot.word] |= slot.bit
             }
         }
+        byFirstToken = WordMap(byFirst.map { ($0.key, $0.value) })
     }
 
     private static func parsePattern(_ line: String, where place: String) throws -> [Slot] {
@@ -156,6 +158,42 @@ struct SignatureSet: Sendable {
         return out
     }
 
+    /// Token hashes of normalised bytes and of their rot13 image, in one pass.
+    static func tokenHashesAndRot13(_ text: UnsafeBufferPointer<UInt8>) -> (plain: [UInt64], rot13: [UInt64]) {
+        var plain: [UInt64] = []
+        var rotated: [UInt64] = []
+        plain.reserveCapacity(text.count / 4 + 4)
+        rotated.reserveCapacity(text.count / 4 + 4)
+        let n = text.count
+        var i = 0
+        while i < n {
+            let b = text[i]
+            if FNV.isWordByte(b) {
+                var h: UInt64 = 0xcbf2_9ce4_8422_2325
+                var r: UInt64 = 0xcbf2_9ce4_8422_2325
+                while i < n, FNV.isWordByte(text[i]) {
+                    let c = text[i]
+                    h = (h ^ UInt64(c)) &* 0x0000_0100_0000_01B3
+                    r = (r ^ UInt64(EncodedViews.rot13(c))) &* 0x0000_0100_0000_01B3
+                    i += 1
+                }
+                plain.append(h)
+                rotated.append(r)
+            } else {
+                i += 1
+                switch b {
+                case 0x20, 0x09...0x0D, 0x2C, 0x2E, 0x3B, 0x2A, 0x60, 0x7E, 0x27:
+                    continue
+                default:
+                    let h = (0xcbf2_9ce4_8422_2325 ^ UInt64(b)) &* 0x0000_0100_0000_01B3
+                    plain.append(h)
+                    rotated.append(h)
+                }
+            }
+        }
+        return (plain, rotated)
+    }
+
     /// `forEachToken`, optionally over the rot13 image of the bytes (rot13 maps ASCII
     /// letters to letters, so token boundaries are the same; only word hashes differ).
     @inline(__always)
@@ -186,7 +224,7 @@ struct SignatureSet: Sendable {
 
     /// The strongest strength per matched family, as (family id, strength) pairs sorted by id.
     func match(tokens: [UInt64]) -> [(id: String, strength: Double)] {
-        guard !byFirstToken.isEmpty else { return [] }
+        guard !patterns.isEmpty else { return [] }
         var best = [Double](repeating: 0, count: families.count)
         var any = false
         tokens.withUnsafeBufferPointer { tokens in

@@ -4,32 +4,30 @@
 final class Lexicon: Sendable {
     static let shared = Lexicon()
 
-    let firstNames: Set<UInt64>
-    let surnames: Set<UInt64>
+    let firstNames: WordSet
+    let surnames: WordSet
     /// Capitalised words that are not names: titles, months, days, pronouns, common sentence starters.
-    let notNames: Set<UInt64>
+    let notNames: WordSet
     /// Honorifics before a name (Mr, Mrs, Dr, ...).
-    let titles: Set<UInt64>
+    let titles: WordSet
     /// Words right before a name ("name is", "Dear", "Patient").
-    let nameCues: Set<UInt64>
+    let nameCues: WordSet
     /// Street suffixes (USPS Publication 28 names and abbreviations).
-    let streetSuffixes: Set<UInt64>
+    let streetSuffixes: WordSet
     /// Secondary unit designators (Apt, Suite, Unit, ...).
-    let unitWords: Set<UInt64>
+    let unitWords: WordSet
     /// US state and territory abbreviations.
-    let states: Set<UInt64>
+    let states: WordSet
     /// Organisation suffixes (Inc, LLC, Ltd, ...).
-    let orgSuffixes: Set<UInt64>
+    let orgSuffixes: WordSet
 
     private init() {
-        func lines(_ s: String) -> Set<UInt64> {
-            var set = Set<UInt64>()
-            for line in s.split(separator: "\n") { set.insert(Bytes.hashLower(String(line))) }
-            return set
+        func lines(_ s: String) -> WordSet {
+            WordSet(s.split(separator: "\n").map { Bytes.hashLower(String($0)) })
         }
         firstNames = lines(NameData.firstNames)
         surnames = lines(NameData.surnames)
-        func words(_ s: String) -> Set<UInt64> { Bytes.hashSet(s.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)) }
+        func words(_ s: String) -> WordSet { Bytes.hashSet(s.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)) }
         notNames = words("""
         i im ive id me my we us our you your he him his she her they them their it its this that these those the a an
         and or but if so as at by for from in into of on onto to with without about after before over under up down

@@ -5,10 +5,10 @@ enum ContextKind: UInt8 {
 
 /// Keyword tables, hashed once (`Bytes.hashLower`).
 enum Keywords {
-    static let table: [UInt64: ContextKind] = {
-        var t: [UInt64: ContextKind] = [:]
+    static let table: WordMap<ContextKind> = {
+        var t: [(UInt64, ContextKind)] = []
         func put(_ kind: ContextKind, _ words: String) {
-            for w in words.split(separator: " ") { t[Bytes.hashLower(String(w))] = kind }
+            for w in words.split(separator: " ") { t.append((Bytes.hashLower(String(w)), kind)) }
         }
         put(.ssn, "ssn ssns social")
         put(.itin, "itin")
@@ -25,18 +25,18 @@ enum Keywords {
         put(.phone, "phone tel telephone mobile cell fax call called text whatsapp desk")
         put(.crypto, "wallet eth ethereum btc bitcoin crypto")
         put(.card, "card visa mastercard amex")
-        return t
+        return WordMap(t)
     }()
 
     /// Words allowed between a keyword and its value ("number is", "no.", "#").
-    static let fillers: Set<UInt64> = Bytes.hashSet([
+    static let fillers: WordSet = Bytes.hashSet([
         "number", "numbers", "no", "num", "nr", "is", "was", "are", "id", "of", "code", "the", "my", "his", "her", "their",
         "our", "on", "as", "date", "s", "to", "be", "at", "a", "an", "patient", "pt", "member", "medical", "security",
         "license", "licence", "account", "routing", "bank", "checking", "savings", "provider", "registration", "with", "and",
         "from", "me", "at",
     ])
     /// Extra words allowed between "date of birth" and the date ("It's", "was on").
-    static let dobFillers: Set<UInt64> = Bytes.hashSet(["it", "its", "s", "was", "on", "please", "tell", "your", "me"])
+    static let dobFillers: WordSet = Bytes.hashSet(["it", "its", "s", "was", "on", "please", "tell", "your", "me"])
 }
 
 extension ScanContext {
@@ -211,7 +211,7 @@ extension ScanContext {
 
     // MARK: dates
 
-    static let months: [UInt64: Int] = {
+    static let months: WordMap<Int> = {
         var m: [UInt64: Int] = [:]
         let names = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
         for (k, name) in names.enumerated() {
@@ -219,7 +219,7 @@ extension ScanContext {
             m[Bytes.hashLower(String(name.prefix(3)))] = k + 1
         }
         m[Bytes.hashLower("sept")] = 9
-        return m
+        return WordMap(m.map { ($0.key, $0.value) })
     }()
 
     func number(_ t: Token) -> Int {

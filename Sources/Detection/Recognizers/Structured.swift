@@ -172,7 +172,8 @@ extension ScanContext {
     mutating func scanEmails() {
         var i = 0
         while i < n {
-            if bytes[i] != UInt8(ascii: "@") { i += 1; continue }
+            i = next(UInt8(ascii: "@"), from: i)
+            guard i < n else { break }
             work += 1
             func localByte(_ b: UInt8) -> Bool { Bytes.isAlnum(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "%") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b >= 0x80 }
             var s = i

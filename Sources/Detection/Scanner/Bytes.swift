@@ -33,5 +33,5 @@ enum Bytes {
         return h
     }
 
-    static func hashSet(_ words: [String]) -> Set<UInt64> { Set(words.map { hashLower($0) }) }
+    static func hashSet(_ words: [String]) -> WordSet { WordSet(words.map { hashLower($0) }) }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One candidate span, in byte offsets, before overlaps are resolved.
 struct Candidate {
     var start: Int
@@ -42,6 +48,14 @@ struct ScanContext {
     var n: Int { bytes.count }
 
     @inline(__always) func byte(_ i: Int) -> UInt8 { i >= 0 && i < bytes.count ? bytes[i] : 0 }
+
+    /// The offset of the first `target` byte at or after `from`, or `n` when there is none
+    /// (a vectorised `memchr`: recognisers that start at one rare byte skip to it).
+    @inline(__always) func next(_ target: UInt8, from: Int) -> Int {
+        guard from < n, let base = bytes.baseAddress else { return n }
+        guard let hit = memchr(base + from, Int32(target), n - from) else { return n }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+    }
 
     mutating func add(_ start: Int, _ end: Int, _ type: String, score: Double, priority: Int, rule: String? = nil) {
         candidates.append(Candidate(start: start, end: end, type: type, rule: rule, score: score, priority: priority))

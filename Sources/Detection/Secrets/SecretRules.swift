@@ -157,6 +157,12 @@ enum SecretRules {
         return table
     }()
 
+    /// Per first byte, the shortest run any prefix rule starting with it can match
+    /// (prefix + shortest body); `Int.max` when no rule starts with that byte.
+    static let shortestMatchByFirstByte: [Int] = byFirstByte.map { rules in
+        rules.map { $0.prefix.count + $0.minBody }.min() ?? Int.max
+    }
+
     /// Provider names found in an assignment's key, mapped to gitleaks' rule for that provider.
     static let providers: [(String, String)] = [
         ("adafruit", "adafruit-api-key"), ("adobe", "adobe-client-secret"), ("airtable", "airtable-api-key"),

@@ -23,7 +23,7 @@ extension ScanContext {
             work += end - start
             scanSecretRun(start, end)
             // "t=EZAK…", "assertion=eyJ…": a credential after "=" inside a run (a few per run keeps this linear).
-            var k = start + 1
+            var k = end - start > 9 ? start + 1 : end
             var tries = 0
             while k < end - 8 && tries < 4 {
                 if bytes[k] == UInt8(ascii: "=") && Bytes.isAlnum(bytes[k - 1]) && Bytes.isAlnum(bytes[k + 1]) {
@@ -72,7 +72,20 @@ extension ScanContext {
     /// First offset of an ASCII word (case-insensitive) in `from..<limit`.
     func firstIndex(of word: StaticString, from: Int, limit: Int) -> Int? {
         let w = word.withUTF8Buffer { Array($0) }
+        guard let last = w.last else { return from }
         var i = from
+        if !Bytes.isAlpha(last) {
+            // Skip from one occurrence of the (caseless) last byte to the next.
+            var e = next(last, from: from + w.count - 1)
+            while e < limit {
+                let s = e - (w.count - 1)
+                var k = 0
+                while k < w.count - 1 && Bytes.lower(bytes[s + k]) == w[k] { k += 1 }
+                if k == w.count - 1 { return s }
+                e = next(last, from: e + 1)
+            }
+            return nil
+        }
         while i + w.count <= limit {
             if Bytes.lower(bytes[i]) == w[0] {
                 var k = 1
@@ -87,7 +100,12 @@ extension ScanContext {
     /// One run of value bytes: provider prefixes and token shapes.
     mutating func scanSecretRun(_ start: Int, _ end: Int) {
         let first = bytes[start]
-        for rule in SecretRules.byFirstByte[Int(first)] {
+        let length = end - start
+        // Cheap gates first: every shape below is at least 30 bytes long except the
+        // digit-led Telegram and Facebook tokens, and each prefix rule has a minimum length.
+        let prefixRulesPossible = length >= SecretRules.shortestMatchByFirstByte[Int(first)]
+        if !prefixRulesPossible && length < 30 && !Bytes.isDigit(first) { return }
+        if prefixRulesPossible { for rule in SecretRules.byFirstByte[Int(first)] {
             let p = rule.prefix
             guard end - start >= p.count + rule.minBody else { continue }
             var match = true
@@ -106,8 +124,7 @@ extension ScanContext {
             if ruleID == "slack-bot-token", dashCount(start, bodyEnd) < 3 { ruleID = "slack-legacy-bot-token" }
             add(start, bodyEnd, EntityType.secret, score: 0.95, priority: Priority.secret, rule: ruleID)
             return
-        }
-        let length = end - start
+        } }
         // JWT: header.payload.signature, base64url, header starting "ey".
         if first == UInt8(ascii: "e") && byte(start + 1) == UInt8(ascii: "y") && length >= 40 {
             let dots = (start..<end).filter { bytes[$0] == UInt8(ascii: ".") }
@@ -127,9 +144,10 @@ extension ScanContext {
             add(start, end, EntityType.secret, score: 0.9, priority: Priority.secret, rule: "twitter-bearer-token")
             return
         }
-        // Mailchimp: 32 hex, "-us", 1–2 digits.
+        // Mailchimp: 32 hex, "-us", 1–2 digits, then the end of the token (as gitleaks requires:
+        // a quote, backtick, space, ';' or the end; "…-us18)" is a call argument, not a key).
         if length >= 36 && length <= 38, bytes[start + 32] == UInt8(ascii: "-"), bytes[start + 33] == UInt8(ascii: "u"), bytes[start + 34] == UInt8(ascii: "s"),
-           (start..<start + 32).allSatisfy({ Bytes.isHex(bytes[$0]) }) {
+           isTokenBoundary(end), (start..<start + 32).allSatisfy({ Bytes.isHex(bytes[$0]) }) {
             add(start, end, EntityType.secret, score: 0.9, priority: Priority.secret, rule: "mailchimp-api-key")
             return
         }
@@ -189,6 +207,23 @@ extension ScanContext {
         }
     }
 
+    /// Whether a token may end before offset `p`: end of text, whitespace, a quote or
+    /// backtick, ';', or a literal `\n` / `\r` escape (gitleaks' token terminator).
+    func isTokenBoundary(_ p: Int) -> Bool {
+        guard p < n else { return true }
+        let b = bytes[p]
+        if Bytes.isSpace(b) || b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") || b == UInt8(ascii: "`") || b == UInt8(ascii: ";") { return true }
+        return b == UInt8(ascii: "\\") && (byte(p + 1) == UInt8(ascii: "n") || byte(p + 1) == UInt8(ascii: "r"))
+    }
+
+    /// A Telegram bot token exactly: 5–16 digits, ":A", 34 of [A-Za-z0-9_-].
+    func isTelegramToken(_ start: Int, _ end: Int) -> Bool {
+        var p = start
+        while p < end && Bytes.isDigit(bytes[p]) { p += 1 }
+        guard (5...16).contains(p - start), end - p == 36, bytes[p] == UInt8(ascii: ":"), bytes[p + 1] == UInt8(ascii: "A") else { return false }
+        return (p + 2..<end).allSatisfy { Bytes.isAlnum(bytes[$0]) || bytes[$0] == UInt8(ascii: "_") || bytes[$0] == UInt8(ascii: "-") }
+    }
+
     func dashCount(_ start: Int, _ end: Int) -> Int {
         var c = 0
         for k in start..<end where bytes[k] == UInt8(ascii: "-") { c += 1 }
@@ -239,12 +274,32 @@ extension ScanContext {
             k += 1
         }
         if longest >= 6 { return true }
-        let lowered = bytes[start..<min(end, start + 200)].map(Bytes.lower)
-        for word in ["xxxx", "****", "your", "example", "changeme", "placeholder", "redacted", "dummy", "sample", "insert", "12345678", "abcdef", "...."] {
-            if lowered.count >= word.utf8.count, lowered.firstRange(of: Array(word.utf8)) != nil { return true }
-        }
+        let limit = min(end, start + 200)
+        for word in Self.placeholderWords where containsLowered(word, from: start, limit: limit) { return true }
         let f = bytes[start]
         return f == UInt8(ascii: "<") || f == UInt8(ascii: "$") || f == UInt8(ascii: "{") || f == UInt8(ascii: "%")
+    }
+
+    /// Substrings that mark a template value rather than a credential (lower case).
+    static let placeholderWords: [[UInt8]] = [
+        "xxxx", "****", "your", "example", "changeme", "placeholder", "redacted", "dummy", "sample", "insert", "12345678", "abcdef", "....",
+    ].map { Array($0.utf8) }
+
+    /// Whether the ASCII-lowercased bytes in `from..<limit` contain `word` (given in lower case).
+    @inline(__always) func containsLowered(_ word: [UInt8], from: Int, limit: Int) -> Bool {
+        let count = word.count
+        guard count > 0 else { return true }
+        let first = word[0]
+        var k = from
+        while k + count <= limit {
+            if Bytes.lower(bytes[k]) == first {
+                var m = 1
+                while m < count && Bytes.lower(bytes[k + m]) == word[m] { m += 1 }
+                if m == count { return true }
+            }
+            k += 1
+        }
+        return false
     }
 
     /// Whether a value looks like a random credential rather than a word, path or identifier.
@@ -297,9 +352,10 @@ extension ScanContext {
             while idStart > 0 && t.end - idStart < 80 && (Bytes.isAlnum(bytes[idStart - 1]) || bytes[idStart - 1] == UInt8(ascii: "_") || bytes[idStart - 1] == UInt8(ascii: "-") || bytes[idStart - 1] == UInt8(ascii: ".")) { idStart -= 1 }
             // Only look at an identifier once: from its first token.
             if idStart < t.start && i > 0 && tokens[i - 1].end > idStart { i += 1; continue }
-            if let (valueStart, valueEnd, kind) = assignedValue(afterIdentifier: idEnd, tokenIndex: i) {
-                let identifier = bytes[idStart..<idEnd].map(Bytes.lower)
-                if let rule = classifyKey(Array(bytes[idStart..<idEnd]), kind: kind) {
+            // Every credential below is at least 8 bytes long: shorter values ("is a", "= 1")
+            // need no key classification.
+            if let (valueStart, valueEnd, kind) = assignedValue(afterIdentifier: idEnd, tokenIndex: i), valueEnd - valueStart >= 8 {
+                if let rule = classifyKey(idStart, idEnd, kind: kind) {
                     if rule == "sidekiq-secret", valueEnd - valueStart == 17, bytes[valueStart + 8] == UInt8(ascii: ":"),
                        (valueStart..<valueEnd).allSatisfy({ Bytes.isHex(bytes[$0]) || $0 == valueStart + 8 }) {
                         add(valueStart, valueEnd, EntityType.secret, score: 0.85, priority: Priority.secret - 5, rule: rule)
@@ -312,8 +368,19 @@ extension ScanContext {
                         i += 1
                         continue
                     }
+                    // A provider whose tokens have one exact shape accepts only that shape.
+                    if rule == "telegram-bot-api-token" && !isTelegramToken(valueStart, valueEnd) {
+                        i += 1
+                        continue
+                    }
+                    // "ops_eyJzaWdu..[Redacted]", "sk-abc…": a value cut short is an example, not a credential.
+                    if (byte(valueEnd) == UInt8(ascii: ".") && byte(valueEnd + 1) == UInt8(ascii: "."))
+                        || (byte(valueEnd) == 0xE2 && byte(valueEnd + 1) == 0x80 && byte(valueEnd + 2) == 0xA6) {
+                        i += 1
+                        continue
+                    }
                     let strict = kind == .prose
-                    let isPassword = identifier.firstRange(of: Array("pass".utf8)) != nil || identifier.firstRange(of: Array("pwd".utf8)) != nil
+                    let isPassword = containsLowered(Self.passWord, from: idStart, limit: idEnd) || containsLowered(Self.pwdWord, from: idStart, limit: idEnd)
                     let minLength = isPassword ? 8 : (strict ? 16 : 12)
                     if looksRandom(valueStart, valueEnd, minLength: minLength, strict: strict) || (isPassword && looksLikePassword(valueStart, valueEnd)) {
                         add(valueStart, valueEnd, EntityType.secret, score: strict ? 0.75 : 0.85, priority: Priority.secret - 5, rule: rule)
@@ -340,37 +407,73 @@ extension ScanContext {
         return classes.count >= 3
     }
 
-    /// The rule for a key, or nil when the key does not name a credential. Provider names and
+    static let passWord = Array("pass".utf8), pwdWord = Array("pwd".utf8)
+
+    /// A key word and the set of lower-case letters it holds (a cheap pre-check: a word
+    /// can only occur in a key that holds all its letters).
+    struct KeyWord {
+        var bytes: [UInt8]
+        var letters: UInt32
+        var rule: String
+
+        init(_ word: String, rule: String) {
+            bytes = Array(word.utf8)
+            letters = KeyWord.letterMask(bytes[...])
+            self.rule = rule
+        }
+
+        static func letterMask<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
+            var mask: UInt32 = 0
+            for b in bytes where Bytes.isAlpha(b) { mask |= 1 << UInt32(Bytes.lower(b) &- 0x61) }
+            return mask
+        }
+    }
+
+    static let providerWords: [KeyWord] = SecretRules.providers.map { KeyWord($0.0, rule: $0.1) }
+    static let secretKeyWords: [KeyWord] = SecretRules.secretWords.map { KeyWord($0, rule: "generic-api-key") }
+    static let keyExceptions: [String: [KeyWord]] = [
+        "key": ["primary", "foreign", "schema"].map { KeyWord($0, rule: "") },
+        "pass": ["passport", "compass", "bypass"].map { KeyWord($0, rule: "") },
+        "auth": ["author"].map { KeyWord($0, rule: "") },
+    ]
+    static let keyExceptionList: [[KeyWord]] = SecretRules.secretWords.map { keyExceptions[$0] ?? [] }
+
+    /// The rule for the key `bytes[start..<end]`, or nil when it does not name a credential. Provider names and
     /// credential words count only at word boundaries of the key (`etsyToken`, `ETSY_TOKEN`, not `SetSysctl`).
-    func classifyKey(_ original: [UInt8], kind: AssignmentKind) -> String? {
+    func classifyKey(_ start: Int, _ end: Int, kind: AssignmentKind) -> String? {
         if kind == .header || kind == .flag { return "generic-api-key" }
-        let id = original.map(Bytes.lower)
-        func occurs(_ word: String, requireEnd: Bool, insideCaps: Bool = true) -> Bool {
-            let w = Array(word.utf8)
-            guard id.count >= w.count else { return false }
+        let count = end - start
+        let present = KeyWord.letterMask(bytes[start..<end])
+        func occurs(_ word: KeyWord, requireEnd: Bool, insideCaps: Bool = true) -> Bool {
+            guard word.letters & ~present == 0 else { return false }
+            let w = word.bytes
+            guard count >= w.count else { return false }
             var k = 0
-            while k + w.count <= id.count {
-                if id[k] == w[0] && id[k..<k + w.count].elementsEqual(w) {
-                    let prev = k > 0 ? original[k - 1] : 0
-                    let startOK = k == 0 || !Bytes.isAlpha(prev) || (Bytes.isUpper(original[k]) && (Bytes.isLower(prev) || insideCaps))
-                    let after = k + w.count
-                    let endOK = !requireEnd || after == id.count || !Bytes.isLower(original[after]) || original[after] == UInt8(ascii: "s") && (after + 1 == id.count || !Bytes.isLower(original[after + 1]))
-                    if startOK && endOK { return true }
+            while k + w.count <= count {
+                if Bytes.lower(bytes[start + k]) == w[0] {
+                    var m = 1
+                    while m < w.count && Bytes.lower(bytes[start + k + m]) == w[m] { m += 1 }
+                    if m == w.count {
+                        let prev = k > 0 ? bytes[start + k - 1] : 0
+                        let startOK = k == 0 || !Bytes.isAlpha(prev) || (Bytes.isUpper(bytes[start + k]) && (Bytes.isLower(prev) || insideCaps))
+                        let after = k + w.count
+                        let endOK = !requireEnd || after == count || !Bytes.isLower(bytes[start + after])
+                            || bytes[start + after] == UInt8(ascii: "s") && (after + 1 == count || !Bytes.isLower(bytes[start + after + 1]))
+                        if startOK && endOK { return true }
+                    }
                 }
                 k += 1
             }
             return false
         }
-        for (name, rule) in SecretRules.providers where occurs(name, requireEnd: false, insideCaps: false) {
-            return rule
+        for word in Self.providerWords where occurs(word, requireEnd: false, insideCaps: false) {
+            return word.rule
         }
         // Identifiers of credentials are not credentials: credentialsId, key_id, client_id.
-        if id.count > 2 && id.suffix(2).elementsEqual("id".utf8) { return nil }
-        for word in SecretRules.secretWords where occurs(word, requireEnd: true) {
-            if word == "key" && (occurs("primary", requireEnd: false) || occurs("foreign", requireEnd: false) || occurs("schema", requireEnd: false)) { return nil }
-            if word == "pass" && (occurs("passport", requireEnd: false) || occurs("compass", requireEnd: false) || occurs("bypass", requireEnd: false)) { return nil }
-            if word == "auth" && occurs("author", requireEnd: false) { return nil }
-            return "generic-api-key"
+        if count > 2 && Bytes.lower(bytes[end - 2]) == UInt8(ascii: "i") && Bytes.lower(bytes[end - 1]) == UInt8(ascii: "d") { return nil }
+        for (index, word) in Self.secretKeyWords.enumerated() where occurs(word, requireEnd: true) {
+            for exception in Self.keyExceptionList[index] where occurs(exception, requireEnd: false) { return nil }
+            return word.rule
         }
         return nil
     }
@@ -449,7 +552,9 @@ extension ScanContext {
         let marker = Array("-----BEGIN".utf8)
         var i = 0
         while i + marker.count < n {
-            guard bytes[i] == UInt8(ascii: "-"), bytes[i..<i + marker.count].elementsEqual(marker) else { i += 1; continue }
+            i = next(UInt8(ascii: "-"), from: i)
+            guard i + marker.count < n else { break }
+            guard bytes[i..<i + marker.count].elementsEqual(marker) else { i += 1; continue }
             let headerEnd = runEnd(from: i + marker.count, limit: 60) { $0 != UInt8(ascii: "\n") }
             let header = bytes[i..<headerEnd]
             guard header.firstRange(of: Array("PRIVATE KEY".utf8)) != nil else { i = headerEnd; continue }
@@ -474,7 +579,9 @@ extension ScanContext {
     mutating func scanURLCredentials() {
         var i = 0
         while i + 3 < n {
-            guard bytes[i] == UInt8(ascii: ":"), bytes[i + 1] == UInt8(ascii: "/"), bytes[i + 2] == UInt8(ascii: "/") else { i += 1; continue }
+            i = next(UInt8(ascii: ":"), from: i)
+            guard i + 3 < n else { break }
+            guard bytes[i + 1] == UInt8(ascii: "/"), bytes[i + 2] == UInt8(ascii: "/") else { i += 1; continue }
             work += 1
             var s = i
             while s > 0 && i - s < 20 && (Bytes.isAlnum(bytes[s - 1]) || bytes[s - 1] == UInt8(ascii: "+") || bytes[s - 1] == UInt8(ascii: ".") || bytes[s - 1] == UInt8(ascii: "-")) { s -= 1 }
