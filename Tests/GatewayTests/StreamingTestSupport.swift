@@ -43,6 +43,17 @@ final class FakeInspector: Sendable {
             }
             i += 1
         }
+        // A whole PEM block is a secret; a block without its END line is not recognisable.
+        var searchFrom = text.startIndex
+        while let begin = text.range(of: "-----BEGIN ", range: searchFrom..<text.endIndex),
+              let endMarker = text.range(of: "-----END ", range: begin.upperBound..<text.endIndex),
+              let close = text.range(of: "-----", range: endMarker.upperBound..<text.endIndex) {
+            let start = text.unicodeScalars.distance(from: text.startIndex, to: begin.lowerBound)
+            let end = text.unicodeScalars.distance(from: text.startIndex, to: close.upperBound)
+            findings.append(Finding(type: "SECRET", rule: "private-key", start: start, end: end, score: 0.99))
+            searchFrom = close.upperBound
+        }
+        findings.sort { $0.start < $1.start }
         if text.contains("FORBIDDEN") {
             return Inspection(action: .block, reasons: ["forbidden word"], findings: findings)
         }

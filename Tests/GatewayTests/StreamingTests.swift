@@ -120,6 +120,41 @@ import Testing
         #expect(window.resolve(await inspector.inspector(last!)) == .text("56789abcde"))
     }
 
+    /// A private key is far longer than the span and recognisable only once its END line
+    /// arrives: no part of it may be released before then, at any chunk size.
+    @Test func pemBlockLongerThanTheSpanIsHeldBackWhole() async {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        let body = (0..<40).map { i in String((0..<64).map { alphabet[($0 * 7 + i) % alphabet.count] }) }
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\n" + body.joined(separator: "\n") + "\n-----END RSA PRIVATE KEY-----"
+        let text = "Here is the key you asked for:\n" + pem + "\nKeep it safe. " + String(repeating: "More words. ", count: 40)
+        let scalars = Array(text.unicodeScalars)
+        for size in [1, 7, 64, 500] {
+            let chunks = stride(from: 0, to: scalars.count, by: size).map {
+                String(String.UnicodeScalarView(scalars[$0..<min($0 + size, scalars.count)]))
+            }
+            let inspector = FakeInspector()
+            let (out, refusal) = await run(chunks, span: 64, inspector: inspector)
+            #expect(refusal == nil)
+            #expect(out == "Here is the key you asked for:\n[REDACTED:SECRET]\nKeep it safe. " + String(repeating: "More words. ", count: 40), "chunk size \(size)")
+            // Waiting for the END line costs no inspection per chunk.
+            #expect(inspector.inspected.count < scalars.count / size / 2 + 4, "chunk size \(size)")
+        }
+    }
+
+    /// A BEGIN line that never ends is released once it exceeds the block limit (inspected all the same).
+    @Test func unterminatedBlockIsReleasedPastTheBlockLimit() async {
+        let text = "-----BEGIN NOTHING-----\n" + String(repeating: "x", count: 400)
+        let chunks = text.map { String($0) }
+        var window = SlidingWindow(span: 16, blockSpan: 100)
+        let inspector = FakeInspector()
+        var out = ""
+        for chunk in chunks {
+            if let held = window.append(chunk), case .text(let released) = window.resolve(await inspector.inspector(held)) { out += released }
+        }
+        #expect(out.hasPrefix("-----BEGIN NOTHING-----"))
+        #expect(window.heldBackCount <= 100)
+    }
+
     @Test func blockEndsTheWindow() async {
         let (out, refusal) = await run(["hello ", "FORB", "IDDEN " + String(repeating: "x", count: 50)], span: 20, inspector: FakeInspector())
         #expect(!out.contains("FORB"))

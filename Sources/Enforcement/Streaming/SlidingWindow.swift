@@ -15,6 +15,12 @@
 /// whole and redacted whole (a redaction is never split by a cut). The last
 /// `span` released scalars stay as context for the next inspection, so a
 /// finding that starts just before the cut is still seen.
+///
+/// Some secrets are longer than any sensible span: a PEM block (a private key
+/// runs to kilobytes) is only recognisable once its `-----END …-----` line has arrived.
+/// So the cut never passes the start of a `-----BEGIN ` block whose end has not
+/// been seen yet, while it is at most `blockSpan` scalars long; the block is held
+/// back whole and inspected whole.
 public struct SlidingWindow: Sendable {
     /// What `resolve` allows.
     public enum Release: Sendable, Hashable {
@@ -26,6 +32,8 @@ public struct SlidingWindow: Sendable {
 
     /// The longest span a finding may cover, in Unicode scalars.
     public let span: Int
+    /// The longest PEM block held back whole, in Unicode scalars.
+    public let blockSpan: Int
     private let placeholder: @Sendable (String) -> String
     /// Released context followed by held-back text.
     private var buffer: [Unicode.Scalar] = []
@@ -44,9 +52,13 @@ public struct SlidingWindow: Sendable {
     /// Fail-mode causes of inspections that could not run, in order of first sight.
     public private(set) var failures: [String] = []
 
-    /// Creates a window holding back `span` scalars (at least 1).
-    public init(span: Int, placeholder: @escaping @Sendable (String) -> String = Inspection.placeholder(for:)) {
+    /// Creates a window holding back `span` scalars (at least 1), and open PEM blocks up to `blockSpan`.
+    public init(
+        span: Int, blockSpan: Int = 16_384,
+        placeholder: @escaping @Sendable (String) -> String = Inspection.placeholder(for:)
+    ) {
         self.span = max(1, span)
+        self.blockSpan = max(self.span, blockSpan)
         self.placeholder = placeholder
     }
 
@@ -59,7 +71,11 @@ public struct SlidingWindow: Sendable {
         precondition(!awaitingResolution, "resolve the previous inspection first")
         guard !isRefused else { return nil }
         buffer.append(contentsOf: delta.unicodeScalars)
-        guard heldBackCount > span else { return nil }
+        // Inspect only when some text could be released: past the span, and not
+        // inside a PEM block still waiting for its end.
+        var releasable = buffer.count - span
+        if let open = openBlockStart() { releasable = min(releasable, open) }
+        guard releasable > contextCount else { return nil }
         awaitingResolution = true
         return String(String.UnicodeScalarView(buffer))
     }
@@ -97,6 +113,7 @@ public struct SlidingWindow: Sendable {
             )
         }
         var cut = finishing ? buffer.count : buffer.count - span
+        if !finishing, let open = openBlockStart(), open < cut { cut = open }
         // Never split a redaction: move the cut past any span it falls inside.
         for redaction in pendingRedactions where redaction.range.contains(cut) && redaction.range.lowerBound < cut {
             cut = redaction.range.upperBound
@@ -123,5 +140,38 @@ public struct SlidingWindow: Sendable {
         contextCount = cut - dropCount
         pendingRedactions = remaining.map { ($0.type, ($0.range.lowerBound - dropCount)..<($0.range.upperBound - dropCount)) }
         return .text(String(out))
+    }
+
+    private static let begin = Array("-----BEGIN ".unicodeScalars)
+    private static let end = Array("-----END ".unicodeScalars)
+    private static let dashes = Array("-----".unicodeScalars)
+
+    /// Where a held-back `-----BEGIN ` block starts whose `-----END ` has not arrived,
+    /// if it is still short enough to hold back whole.
+    private func openBlockStart() -> Int? {
+        var position = contextCount
+        var open: Int?
+        while let found = find(Self.begin, from: position) {
+            let next = found + Self.begin.count
+            // Closed only once the END line's own trailing dashes have arrived.
+            if let closed = find(Self.end, from: next), let dashes = find(Self.dashes, from: closed + Self.end.count) {
+                position = dashes + Self.dashes.count
+            } else {
+                open = found
+                break
+            }
+        }
+        guard let open, buffer.count - open <= blockSpan else { return nil }
+        return open
+    }
+
+    private func find(_ needle: [Unicode.Scalar], from start: Int) -> Int? {
+        guard start <= buffer.count - needle.count else { return nil }
+        var i = start
+        while i <= buffer.count - needle.count {
+            if buffer[i] == needle[0], buffer[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
+        return nil
     }
 }

@@ -563,7 +563,7 @@ enum X509 {
     static func verifySignature(algorithm: Int, spki: [UInt8], message: [UInt8], signature: [UInt8]) -> Bool {
         switch algorithm {
         case 3, 4, 5, 6:
-            guard let key = try? _RSA.Signing.PublicKey(derRepresentation: spki) else { return false }
+            guard let key = JWT.rsaPublicKey(der: spki) else { return false }
             let sig = _RSA.Signing.RSASignature(rawRepresentation: signature)
             switch algorithm {
             case 3: return key.isValidSignature(sig, for: Insecure.SHA1.hash(data: message), padding: .insecurePKCS1v1_5)
@@ -572,7 +572,7 @@ enum X509 {
             default: return key.isValidSignature(sig, for: SHA512.hash(data: message), padding: .insecurePKCS1v1_5)
             }
         case 13, 14, 15:
-            guard let key = try? _RSA.Signing.PublicKey(derRepresentation: spki) else { return false }
+            guard let key = JWT.rsaPublicKey(der: spki) else { return false }
             let sig = _RSA.Signing.RSASignature(rawRepresentation: signature)
             switch algorithm {
             case 13: return key.isValidSignature(sig, for: SHA256.hash(data: message), padding: .PSS)
