@@ -18,7 +18,7 @@ public struct Enforcer: Sendable {
     }
 
     /// Why a check did not produce a decision and the fail-mode decided instead.
-    public enum Failure: String, Sendable, Hashable {
+    public enum Failure: String, Sendable, Hashable, Error {
         /// The detector threw.
         case detectorError = "detector_error"
         /// The bundle does not compile or evaluation threw.
@@ -86,21 +86,13 @@ public struct Enforcer: Sendable {
         var reasons: [String] = []
         var redactTypes: Set<String>?
         if failure == nil {
-            switch policy.prepared {
-            case .failure:
-                failure = .policyError
-            case .success(let prepared):
-                do {
-                    if let value = try prepared.evaluate(input: input), let parsed = Self.parse(decision: value) {
-                        decision = parsed.decision
-                        reasons = parsed.reasons
-                        redactTypes = parsed.redact
-                    } else {
-                        failure = .policyUndefined
-                    }
-                } catch {
-                    failure = .policyError
-                }
+            switch Self.evaluate(policy, input: input) {
+            case .success(let parsed):
+                decision = parsed.decision
+                reasons = parsed.reasons
+                redactTypes = parsed.redact
+            case .failure(let cause):
+                failure = cause
             }
         }
         let decided = clock.now
@@ -184,6 +176,21 @@ public struct Enforcer: Sendable {
     }
 
     /// Reads a policy's decision value: `"block"` or `{"action": ..., "reasons": [...], "redact": [...]}`.
+    /// Evaluates the tenant's decision query on `input`: the parsed decision, or why none could be made.
+    public static func evaluate(
+        _ policy: ActivePolicy, input: JSONValue
+    ) -> Result<(decision: Decision, reasons: [String], redact: Set<String>?), Failure> {
+        guard case .success(let prepared) = policy.prepared else { return .failure(.policyError) }
+        do {
+            guard let value = try prepared.evaluate(input: input), let parsed = parse(decision: value) else {
+                return .failure(.policyUndefined)
+            }
+            return .success(parsed)
+        } catch {
+            return .failure(.policyError)
+        }
+    }
+
     public static func parse(decision value: JSONValue) -> (decision: Decision, reasons: [String], redact: Set<String>?)? {
         if let raw = value.stringValue, let decision = Decision(rawValue: raw) { return (decision, [], nil) }
         guard let raw = value["action"]?.stringValue, let decision = Decision(rawValue: raw) else { return nil }

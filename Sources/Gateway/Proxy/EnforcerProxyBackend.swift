@@ -50,22 +50,14 @@ public struct EnforcerProxyBackend: ProxyBackend {
         var reasons: [String] = []
         var redactTypes: Set<String>?
         if failure == nil {
-            switch policy.prepared {
-            case .failure:
-                failure = .policyError
-            case .success(let prepared):
-                let input = Enforcer.inputDocument(request: request, scan: scan, keyID: context.caller.keyID)
-                do {
-                    if let value = try prepared.evaluate(input: input), let parsed = Enforcer.parse(decision: value) {
-                        decision = parsed.decision
-                        reasons = parsed.reasons
-                        redactTypes = parsed.redact
-                    } else {
-                        failure = .policyUndefined
-                    }
-                } catch {
-                    failure = .policyError
-                }
+            let input = Enforcer.inputDocument(request: request, scan: scan, keyID: context.caller.keyID)
+            switch Enforcer.evaluate(policy, input: input) {
+            case .success(let parsed):
+                decision = parsed.decision
+                reasons = parsed.reasons
+                redactTypes = parsed.redact
+            case .failure(let cause):
+                failure = cause
             }
         }
         let budget = policy.settings.budgetMilliseconds.map { Duration.microseconds(Int64($0 * 1000)) }
