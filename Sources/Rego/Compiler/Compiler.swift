@@ -34,6 +34,10 @@ struct CompiledRule: Sendable {
     var slotCount: Int
     var location: Location
     var isDefault: Bool
+    /// The head ref as OPA prints it (`p`, `p.q[x]`), for messages.
+    var headText: String = ""
+    /// Where each `else` clause starts.
+    var elseLocations: [Location] = []
 }
 
 /// The compiled form of a set of modules: immutable and shareable across threads.
@@ -101,10 +105,17 @@ public enum Compiler {
             errors.append(contentsOf: resolver.errors)
         }
         errors.append(contentsOf: builder.errors)
-        if !errors.isEmpty {
-            throw CompileFailure(errors: errors.sorted { ($0.location?.file ?? "", $0.location?.row ?? 0, $0.location?.col ?? 0) < ($1.location?.file ?? "", $1.location?.row ?? 0, $1.location?.col ?? 0) })
-        }
-        return CompiledPolicy(root: builder.build(), modules: modules)
+        if !errors.isEmpty { throw CompileFailure(errors: sortedByLocation(errors)) }
+        let root = builder.build()
+        // Recursion is checked once every rule compiled (OPA runs it after the safety stages).
+        let recursion = Recursion.check(root, limit: .max)
+        if !recursion.isEmpty { throw CompileFailure(errors: sortedByLocation(recursion)) }
+        return CompiledPolicy(root: root, modules: modules)
+    }
+
+    /// Errors in source order (file, row, column).
+    static func sortedByLocation(_ errors: [RegoError]) -> [RegoError] {
+        errors.sorted { ($0.location?.file ?? "", $0.location?.row ?? 0, $0.location?.col ?? 0) < ($1.location?.file ?? "", $1.location?.row ?? 0, $1.location?.col ?? 0) }
     }
 
     /// The leading constant string segments of a rule head (after the rule name).
