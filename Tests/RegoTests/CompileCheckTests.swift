@@ -1,4 +1,4 @@
-import Rego
+@testable import Rego
 import Testing
 
 /// Compiles one module and returns the error lines (`file:row: code: message`), or `[]` on success.
@@ -66,5 +66,67 @@ func compileErrors(_ source: String, file: String = "test-0.rego") -> [String] {
         #expect(compileErrors("package x\n\np if { q }\nq if { r }\nr := 1\nf(x) := g(x) + 1\ng(x) := x\ns contains y if { some y in [1, 2]; p }\n").isEmpty)
         // Sibling packages may refer to each other's rules without a cycle.
         #expect(compileErrors("package x\n\np := data.y.q\n").isEmpty)
+    }
+}
+
+@Suite struct CallCheckTests {
+    @Test func builtinArityMismatch() {
+        let errs = compileErrors("package t\n\nb if { count(1, 2, 3) }\n")
+        #expect(errs == ["test-0.rego:3: rego_type_error: count: arity mismatch\n\thave: (number, number, number)\n\twant: (any<string, array[any], object[any: any], set[any]>)"])
+    }
+
+    @Test func userFunctionArity() {
+        #expect(compileErrors("package t\n\nd := f(1, 2, 3)\nf(x) := x\n") == ["test-0.rego:3: rego_type_error: function data.t.f has arity 1, got 3 arguments"])
+        #expect(compileErrors("package t\n\nd := f(1)\nf(x, y) := x\n") == ["test-0.rego:3: rego_type_error: function data.t.f has arity 2, got 1 argument"])
+        // The output form (one extra argument) is allowed.
+        #expect(compileErrors("package t\n\nd if { f(1, y); y == 1 }\nf(x) := x\n").isEmpty)
+    }
+
+    @Test func operandTypeErrors() {
+        let errs = compileErrors("package t\n\na := count(1)\nc if { x := \"a\"; y := x + 1 }\ne if { concat(\",\", [1, 2]) }\nj := abs(upper(\"a\"))\n")
+        #expect(errs == [
+            "test-0.rego:3: rego_type_error: count: invalid argument(s)\n\thave: (number, ???)\n\twant: (any<string, array[any], object[any: any], set[any]>, number)",
+            "test-0.rego:4: rego_type_error: plus: invalid argument(s)\n\thave: (string, number, ???)\n\twant: (number, number, number)",
+            "test-0.rego:5: rego_type_error: concat: invalid argument(s)\n\thave: (string, array<number, number>)\n\twant: (string, any<array[string], set[string]>, string)",
+            "test-0.rego:6: rego_type_error: abs: invalid argument(s)\n\thave: (string, ???)\n\twant: (number, number)",
+        ])
+    }
+
+    @Test func queriesAreCheckedToo() {
+        do {
+            _ = try PreparedQuery(query: "x := upper(1)", modules: [])
+            Issue.record("expected a type error")
+        } catch let f as CompileFailure {
+            #expect(f.errors.map(\.message) == ["upper: invalid argument(s)\n\thave: (number, ???)\n\twant: (string, string)"])
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func unknownTypesAreNotRejected() {
+        // input, data, rule values, function arguments, iteration and comparisons after the first binding.
+        let ok = """
+            package u
+
+            a if { some x in ["a", 1]; x = 1; abs(x) }
+            b if { some x in ["a", 1]; x = "a"; upper(x) }
+            c := [upper(x) | some x in ["a"]]
+            d := y if { x := {"a": 1}; y := object.get(x, "a", 0) }
+            e := y if { x := [1, 2]; y := array.concat(x, [3]) }
+            g := s if { s := {x | some x in [1]}; count(s) > 0 }
+            h := upper(input.name)
+            i := count(data.u.c)
+            f(x) := upper(x)
+            k := to_number("1") + 1
+            """
+        #expect(compileErrors(ok).isEmpty)
+    }
+
+    @Test func staticTypeNotation() {
+        #expect(StaticType.text(StaticType(of: .array([.int(1), .string("a")]))) == "array<number, string>")
+        #expect(StaticType.text(StaticType(.anyOf([.set(.any), .string, .array(.any)]))) == "any<string, array[any], set[any]>")
+        #expect(StaticType.text(StaticType(.object(.string, .any))) == "object[string: any]")
+        #expect(StaticType.unifies(.number, .any([.string, .number])))
+        #expect(!StaticType.unifies(.array(fixed: [.number], dynamic: nil), .array(fixed: [], dynamic: .string)))
     }
 }

@@ -79,11 +79,15 @@ public enum Compiler {
         // Every defined rule path (package + static head prefix) for call resolution.
         var functionPaths = Set<[String]>()
         var rulePaths = Set<[String]>()
+        var functionArities: [[String]: Int] = [:]
         for m in modules {
             for r in m.rules {
                 let p = m.package + staticPrefix(r.ref)
                 rulePaths.insert(p)
-                if r.kind == .function { functionPaths.insert(p) }
+                if r.kind == .function {
+                    functionPaths.insert(p)
+                    if functionArities[p] == nil { functionArities[p] = r.args.count }
+                }
             }
         }
         // Stage 2+3: resolve each rule.
@@ -91,6 +95,7 @@ public enum Compiler {
         for m in modules {
             let names = packageRules[m.package] ?? []
             var resolver = Resolver(module: m, ruleNames: names, functionPaths: functionPaths, rulePaths: rulePaths)
+            resolver.functionArities = functionArities
             for rule in m.rules {
                 do {
                     let compiled = try resolver.compileRule(rule)
@@ -110,7 +115,19 @@ public enum Compiler {
         // Recursion is checked once every rule compiled (OPA runs it after the safety stages).
         let recursion = Recursion.check(root, limit: .max)
         if !recursion.isEmpty { throw CompileFailure(errors: sortedByLocation(recursion)) }
+        // Then the operand types of builtin calls.
+        var checker = CallChecker()
+        checkTypes(root, &checker)
+        if !checker.errors.isEmpty { throw CompileFailure(errors: sortedByLocation(checker.errors)) }
         return CompiledPolicy(root: root, modules: modules)
+    }
+
+    static func checkTypes(_ node: RuleNode, _ checker: inout CallChecker) {
+        for r in node.rules { checker.check(rule: r) }
+        if let d = node.defaultRule { checker.check(rule: d) }
+        for key in node.children.keys.sorted() {
+            if let c = node.children[key] { checkTypes(c, &checker) }
+        }
     }
 
     /// Errors in source order (file, row, column).
@@ -135,9 +152,20 @@ public enum Compiler {
         collectPaths(policy.root, &functionPaths, &rulePaths)
         let m = Module(file: "query", package: packagePath, packageLocation: Location(file: "query", row: 1, col: 1), imports: imports, rules: [])
         var resolver = Resolver(module: m, ruleNames: [], functionPaths: functionPaths, rulePaths: rulePaths)
+        var arities: [[String]: Int] = [:]
+        collectArities(policy.root, &arities)
+        resolver.functionArities = arities
         let q = try resolver.compileQuery(body)
         if !resolver.errors.isEmpty { throw CompileFailure(errors: resolver.errors) }
+        var checker = CallChecker()
+        checker.checkBody(q.body)
+        if !checker.errors.isEmpty { throw CompileFailure(errors: checker.errors) }
         return q
+    }
+
+    static func collectArities(_ node: RuleNode, _ out: inout [[String]: Int]) {
+        if node.isFunction, let r = node.rules.first ?? node.defaultRule { out[node.path] = r.args.count }
+        for c in node.children.values { collectArities(c, &out) }
     }
 
     static func collectPaths(_ node: RuleNode, _ f: inout Set<[String]>, _ r: inout Set<[String]>) {

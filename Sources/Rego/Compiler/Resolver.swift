@@ -6,6 +6,8 @@ struct Resolver {
     let ruleNames: Set<String>
     let functionPaths: Set<[String]>
     let rulePaths: Set<[String]>
+    /// Number of arguments of each user function, by path under `data`.
+    var functionArities: [[String]: Int] = [:]
     var errors: [RegoError] = []
 
     var scopes: [[String: Int]] = []
@@ -333,6 +335,10 @@ struct Resolver {
             return Term(.ref(head, rpath), t.location)
         case .call(let name, let args):
             let resolvedName = try resolveCallName(name, t.location, forWith: false)
+            let arity = resolvedName.hasPrefix("data.") ? functionArities[resolvedName.split(separator: ".").dropFirst().map(String.init)] : nil
+            if let e = CallChecker.arityError(name: resolvedName, args: args, builtin: BuiltinRegistry.lookup(resolvedName), functionArity: arity, location: t.location) {
+                errors.append(e)
+            }
             return Term(.call(resolvedName, try args.map { try resolve($0) }), t.location)
         case .array(let items): return Term(.array(try items.map { try resolve($0) }), t.location)
         case .set(let items): return Term(.set(try items.map { try resolve($0) }), t.location)
