@@ -130,3 +130,32 @@ func compileErrors(_ source: String, file: String = "test-0.rego") -> [String] {
         #expect(!StaticType.unifies(.array(fixed: [.number], dynamic: nil), .array(fixed: [], dynamic: .string)))
     }
 }
+
+@Suite struct EmptyPackageTests {
+    @Test func packageWithoutRulesIsAnEmptyObject() throws {
+        let q = try PreparedQuery(query: "x = data", modules: [
+            (name: "a.rego", source: "package a.b\n\n# no rules\n"),
+            (name: "x.rego", source: "package x\n\np := data.a.b\n"),
+        ])
+        let rows = try q.evaluate(input: nil)
+        let want = try JSON.parse(#"{"a": {"b": {}}, "x": {"p": {}}}"#)
+        #expect(rows.count == 1)
+        #expect(rows.first?["x"] == want)
+        // Below an empty package nothing is defined.
+        let q2 = try PreparedQuery(query: "x = data.a.b.c", modules: [(name: "a.rego", source: "package a.b\n")])
+        #expect(try q2.evaluate(input: nil).isEmpty)
+    }
+}
+
+@Suite struct BatchErrorTests {
+    @Test func everyCompileErrorReachesTheBatchMessage() {
+        let outcome = CaseOutcome.errors([
+            RegoError(code: "rego_recursion_error", message: "rule p is recursive: p -> q -> p", location: Location(file: "test-0.rego", row: 3, col: 1)),
+            RegoError(code: "rego_recursion_error", message: "rule q is recursive: q -> p -> q", location: Location(file: "test-0.rego", row: 4, col: 1)),
+        ])
+        let error = outcome.responseJSON["error"]
+        #expect(error?["code"] == .string("rego_recursion_error"))
+        #expect(error?["location"] == .string("test-0.rego:3"))
+        #expect(error?["message"] == .string("rule p is recursive: p -> q -> p\ntest-0.rego:4: rego_recursion_error: rule q is recursive: q -> p -> q"))
+    }
+}

@@ -9,9 +9,11 @@ public final class RuleNode: Sendable {
     let rules: [CompiledRule]
     /// The `default` rule, if any.
     let defaultRule: CompiledRule?
+    /// Whether a module declares this path as its package (an empty package is `{}`).
+    let isPackage: Bool
 
-    init(path: [String], children: [String: RuleNode], rules: [CompiledRule], defaultRule: CompiledRule?) {
-        self.path = path; self.children = children; self.rules = rules; self.defaultRule = defaultRule
+    init(path: [String], children: [String: RuleNode], rules: [CompiledRule], defaultRule: CompiledRule?, isPackage: Bool = false) {
+        self.path = path; self.children = children; self.rules = rules; self.defaultRule = defaultRule; self.isPackage = isPackage
     }
 
     /// Whether this node or any descendant defines rules.
@@ -96,6 +98,7 @@ public enum Compiler {
             let names = packageRules[m.package] ?? []
             var resolver = Resolver(module: m, ruleNames: names, functionPaths: functionPaths, rulePaths: rulePaths)
             resolver.functionArities = functionArities
+            builder.addPackage(m.package)
             for rule in m.rules {
                 do {
                     let compiled = try resolver.compileRule(rule)
@@ -190,9 +193,19 @@ struct TreeBuilder {
         var children: [String: Node] = [:]
         var rules: [CompiledRule] = []
         var defaultRule: CompiledRule?
+        var isPackage = false
     }
     let root = Node()
     var errors: [RegoError] = []
+
+    /// Marks a module's package path, so that a package without rules still exists.
+    mutating func addPackage(_ path: [String]) {
+        var n = root
+        for p in path {
+            if let c = n.children[p] { n = c } else { let c = Node(); n.children[p] = c; n = c }
+        }
+        n.isPackage = true
+    }
 
     mutating func add(_ path: [String], _ rule: CompiledRule) {
         var n = root
@@ -217,6 +230,6 @@ struct TreeBuilder {
     func freeze(_ n: Node, _ path: [String]) -> RuleNode {
         var kids: [String: RuleNode] = [:]
         for (k, c) in n.children { kids[k] = freeze(c, path + [k]) }
-        return RuleNode(path: path, children: kids, rules: n.rules, defaultRule: n.defaultRule)
+        return RuleNode(path: path, children: kids, rules: n.rules, defaultRule: n.defaultRule, isPackage: n.isPackage)
     }
 }

@@ -126,6 +126,8 @@ extension Evaluator {
                 if result == nil || result?.objectValue != nil { result = .object(obj) }
             }
         }
+        // A package that defines nothing (here or below) is an empty object.
+        if result == nil, node.isPackage { result = .emptyObject }
         // Patch overrides that sit below this node.
         if !dataOverrides.isEmpty {
             let keys = node.path.map { Value.string($0) }
