@@ -19,30 +19,30 @@ func compileErrors(_ source: String, file: String = "test-0.rego") -> [String] {
     @Test func mutualRecursionIsReportedForEachRule() {
         let errs = compileErrors("package x\n\np if { q }\nq if { p }\n")
         #expect(errs == [
-            "test-0.rego:3: rego_recursion_error: rule p is recursive: p -> q -> p",
-            "test-0.rego:4: rego_recursion_error: rule q is recursive: q -> p -> q",
+            "test-0.rego:3: rego_recursion_error: rule data.x.p is recursive: data.x.p -> data.x.q -> data.x.p",
+            "test-0.rego:4: rego_recursion_error: rule data.x.q is recursive: data.x.q -> data.x.p -> data.x.q",
         ])
     }
 
     @Test func selfRecursiveFunction() {
         let errs = compileErrors("package x\n\nf(x) := y if { y := f(x) }\n")
-        #expect(errs == ["test-0.rego:3: rego_recursion_error: rule f is recursive: f -> f"])
+        #expect(errs == ["test-0.rego:3: rego_recursion_error: rule data.x.f is recursive: data.x.f -> data.x.f"])
     }
 
     @Test func recursionThroughComprehensionAndPrefixRef() {
         let errs = compileErrors("package x\n\nacp contains x if { acq[x] }\nacq contains x if { a := [true | acp[_]]; x := a[_] }\nprefix if { data.x }\n")
         #expect(errs == [
-            "test-0.rego:3: rego_recursion_error: rule acp is recursive: acp -> acq -> acp",
-            "test-0.rego:4: rego_recursion_error: rule acq is recursive: acq -> acp -> acq",
-            "test-0.rego:5: rego_recursion_error: rule prefix is recursive: prefix -> prefix",
+            "test-0.rego:3: rego_recursion_error: rule data.x.acp is recursive: data.x.acp -> data.x.acq -> data.x.acp",
+            "test-0.rego:4: rego_recursion_error: rule data.x.acq is recursive: data.x.acq -> data.x.acp -> data.x.acq",
+            "test-0.rego:5: rego_recursion_error: rule data.x.prefix is recursive: data.x.prefix -> data.x.prefix",
         ])
     }
 
     @Test func elseClauseIsItsOwnNode() {
         let errs = compileErrors("package x\n\ng(x) := 1 if { x == 1 } else := 2 if { h(x) }\nh(x) if { g(x) }\n")
         #expect(errs == [
-            "test-0.rego:3: rego_recursion_error: rule g is recursive: g -> h -> g",
-            "test-0.rego:4: rego_recursion_error: rule h is recursive: h -> g -> h",
+            "test-0.rego:3: rego_recursion_error: rule data.x.g is recursive: data.x.g -> data.x.h -> data.x.g",
+            "test-0.rego:4: rego_recursion_error: rule data.x.h is recursive: data.x.h -> data.x.g -> data.x.h",
         ])
     }
 
@@ -54,12 +54,17 @@ func compileErrors(_ source: String, file: String = "test-0.rego") -> [String] {
             Issue.record("expected a recursion error")
         } catch let f as CompileFailure {
             #expect(f.errors.map(\.description) == [
-                "a.rego:5: rego_recursion_error: rule p is recursive: p -> q -> p",
-                "b.rego:3: rego_recursion_error: rule q is recursive: q -> p -> q",
+                "a.rego:5: rego_recursion_error: rule data.a.p is recursive: data.a.p -> data.b.q -> data.a.p",
+                "b.rego:3: rego_recursion_error: rule data.b.q is recursive: data.b.q -> data.a.p -> data.b.q",
             ])
         } catch {
             Issue.record("unexpected \(error)")
         }
+    }
+
+    @Test func refHeadRulesPrintTheirFullRef() {
+        let errs = compileErrors("package y\n\na.b[c] := 1 if { c := \"k\"; data.y.a.b.z }\na.b.z := 1\n")
+        #expect(errs == ["test-0.rego:3: rego_recursion_error: rule data.y.a.b[c] is recursive: data.y.a.b[c] -> data.y.a.b[c]"])
     }
 
     @Test func nonRecursiveProgramsCompile() {
@@ -150,12 +155,12 @@ func compileErrors(_ source: String, file: String = "test-0.rego") -> [String] {
 @Suite struct BatchErrorTests {
     @Test func everyCompileErrorReachesTheBatchMessage() {
         let outcome = CaseOutcome.errors([
-            RegoError(code: "rego_recursion_error", message: "rule p is recursive: p -> q -> p", location: Location(file: "test-0.rego", row: 3, col: 1)),
-            RegoError(code: "rego_recursion_error", message: "rule q is recursive: q -> p -> q", location: Location(file: "test-0.rego", row: 4, col: 1)),
+            RegoError(code: "rego_recursion_error", message: "rule data.x.p is recursive: data.x.p -> data.x.q -> data.x.p", location: Location(file: "test-0.rego", row: 3, col: 1)),
+            RegoError(code: "rego_recursion_error", message: "rule data.x.q is recursive: data.x.q -> data.x.p -> data.x.q", location: Location(file: "test-0.rego", row: 4, col: 1)),
         ])
         let error = outcome.responseJSON["error"]
         #expect(error?["code"] == .string("rego_recursion_error"))
         #expect(error?["location"] == .string("test-0.rego:3"))
-        #expect(error?["message"] == .string("rule p is recursive: p -> q -> p\ntest-0.rego:4: rego_recursion_error: rule q is recursive: q -> p -> q"))
+        #expect(error?["message"] == .string("rule data.x.p is recursive: data.x.p -> data.x.q -> data.x.p\ntest-0.rego:4: rego_recursion_error: rule data.x.q is recursive: data.x.q -> data.x.p -> data.x.q"))
     }
 }

@@ -6,7 +6,7 @@
 /// segments narrow the candidates, variable segments match every child, and a ref
 /// that ends above rules (`data.pkg`, or `data` alone) covers everything below it.
 /// A node that can reach itself is reported as
-/// `rego_recursion_error: rule p is recursive: p -> q -> p`.
+/// `rego_recursion_error: rule data.pkg.p is recursive: data.pkg.p -> data.pkg.q -> data.pkg.p`.
 enum Recursion {
     /// One node of the graph: a rule or one of its `else` clauses.
     struct Node {
@@ -21,8 +21,13 @@ enum Recursion {
     /// One segment of a dependency ref.
     enum Segment { case key(String), dynamic, stop }
 
-    /// The head ref as OPA prints it.
-    static func refText(_ ref: [Term]) -> String { Formatter.headRef(ref) }
+    /// The rule's full ref as OPA prints it: `data.pkg.p`, `data.pkg.a.b[x]`.
+    static func refText(package: [String], _ ref: [Term]) -> String {
+        guard let first = ref.first else { return "data" }
+        let loc = first.location
+        let segments = (package + [first.variableName ?? ""]).map { Term(.value(.string($0)), loc) }
+        return Formatter.headRef([Term(.variable("data"), loc)] + segments + ref.dropFirst())
+    }
 
     /// Errors for every rule that depends on itself (at most `limit`).
     static func check(_ root: RuleNode, limit: Int = 10) -> [RegoError] {

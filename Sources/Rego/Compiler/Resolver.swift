@@ -114,7 +114,7 @@ struct Resolver {
             elseChain.append((ev, eb))
             scopes.removeLast()
         }
-        return CompiledRule(kind: rule.kind, suffix: suffix, args: args, key: key, value: value, body: body, elseChain: elseChain, slotCount: slotCount, location: rule.location, isDefault: rule.isDefault, headText: Recursion.refText(rule.ref), elseLocations: rule.elseChain.map(\.location))
+        return CompiledRule(kind: rule.kind, suffix: suffix, args: args, key: key, value: value, body: body, elseChain: elseChain, slotCount: slotCount, location: rule.location, isDefault: rule.isDefault, headText: Recursion.refText(package: module.package, rule.ref), elseLocations: rule.elseChain.map(\.location))
     }
 
     mutating func compileQuery(_ body: [Expr]) throws -> CompiledQuery {
