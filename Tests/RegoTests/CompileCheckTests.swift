@@ -164,3 +164,48 @@ func compileErrors(_ source: String, file: String = "test-0.rego") -> [String] {
         #expect(error?["message"] == .string("rule data.x.p is recursive: data.x.p -> data.x.q -> data.x.p\ntest-0.rego:4: rego_recursion_error: rule data.x.q is recursive: data.x.q -> data.x.p -> data.x.q"))
     }
 }
+
+@Suite struct DeclarationCheckTests {
+    @Test func variablesIntroducedTwiceInOneScope() {
+        #expect(compileErrors("package t\n\np if { x := 1; x := 2 }\n") == ["test-0.rego:3: rego_compile_error: var x assigned above"])
+        #expect(compileErrors("package t\n\np if { x = 1; x := 2 }\n") == ["test-0.rego:3: rego_compile_error: var x referenced above"])
+        #expect(compileErrors("package t\n\np if { some x; x := 2 }\n") == ["test-0.rego:3: rego_compile_error: var x declared above"])
+        #expect(compileErrors("package t\n\nf(x) := y if { x := 2; y := 1 }\n") == ["test-0.rego:3: rego_compile_error: arg x redeclared"])
+    }
+
+    @Test func nestedScopesMayShadow() {
+        #expect(compileErrors("package t\n\np if { x := 1; y := [x | x := 2]; count(y) == 1 }\n").isEmpty)
+        #expect(compileErrors("package t\n\np if { x := 1; every y in [1] { x := y } }\n").isEmpty)
+        // A local may shadow a rule of the package.
+        #expect(compileErrors("package t\n\nq := 1\np if { q := 2; q == 2 }\n").isEmpty)
+        #expect(compileErrors("package t\n\np if { [x, y] := [1, 2]; x + y == 3 }\n").isEmpty)
+    }
+
+    @Test func rootDocumentsAndImports() {
+        #expect(compileErrors("package t\n\np if { input := 1 }\n") == ["test-0.rego:3: rego_compile_error: variables must not shadow input (use a different variable name)"])
+        #expect(compileErrors("package t\n\ndata := 1\n") == ["test-0.rego:3: rego_compile_error: rules must not shadow data (use a different rule name)"])
+        #expect(compileErrors("package t\n\nimport data.foo\nimport data.bar as foo\n\np := 1\n") == ["test-0.rego:4: rego_compile_error: import must not shadow import data.foo"])
+    }
+}
+
+@Suite struct RuleConflictTests {
+    @Test func kindsAritiesAndCompleteVersusPartial() {
+        #expect(compileErrors("package t\n\np := 1\np contains 2\n") == ["test-0.rego:3: rego_type_error: conflicting rules data.t.p found"])
+        #expect(compileErrors("package t\n\nf(x) := 1\nf(x, y) := 2\n") == ["test-0.rego:3: rego_type_error: conflicting rules data.t.f found"])
+        #expect(compileErrors("package t\n\np[x] := 1 if { x := \"a\" }\np := 2\n") == ["test-0.rego:3: rego_type_error: conflicting rules data.t.p found"])
+    }
+
+    @Test func groundRuleWithRulesBelow() {
+        #expect(compileErrors("package t\n\np := 1\np.q := 2\np.r.s := 3\n") == ["test-0.rego:3: rego_type_error: rule data.t.p conflicts with [data.t.p.q data.t.p.r.s]"])
+        // A variable in the ref leaves room for other rules below.
+        #expect(compileErrors("package t\n\np.q[x] := 1 if { x := \"a\" }\np.q.r := 2\n").isEmpty)
+    }
+
+    @Test func multipleDefaultsAreReportedAtThePackage() {
+        #expect(compileErrors("package t\n\ndefault p := 1\ndefault p := 2\n") == ["test-0.rego:1: rego_type_error: multiple default rules data.t.p found at test-0.rego:3, test-0.rego:4"])
+    }
+
+    @Test func compatibleDefinitionsCompile() {
+        #expect(compileErrors("package t\n\np contains 1\np contains 2\nq := 1 if input.x\nq := 2 if input.y\ndefault q := 0\nf(x) := 1 if x\nf(x) := 2 if not x\n").isEmpty)
+    }
+}

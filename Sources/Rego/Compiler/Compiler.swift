@@ -73,6 +73,11 @@ public enum Compiler {
         var errors: [RegoError] = []
         // Stage 0: metadata calls become constants.
         let modules = Metadata.rewrite(modules)
+        // Root-document shadowing, duplicate imports, variables introduced twice in a scope.
+        let early = modules.flatMap { DeclarationCheck.check($0) }
+        if !early.isEmpty { throw CompileFailure(errors: sortedByLocation(early)) }
+        let conflicts = RuleConflicts.check(modules)
+        if !conflicts.isEmpty { throw CompileFailure(errors: sortedByLocation(conflicts)) }
         // Stage 1: which names each package defines.
         var packageRules: [[String]: Set<String>] = [:]
         for m in modules {
@@ -212,17 +217,8 @@ struct TreeBuilder {
         for p in path {
             if let c = n.children[p] { n = c } else { let c = Node(); n.children[p] = c; n = c }
         }
-        if rule.isDefault {
-            if n.defaultRule != nil {
-                errors.append(RegoError(code: RegoError.Code.type, message: "multiple default rules \(path.joined(separator: ".")) found", location: rule.location))
-            }
-            n.defaultRule = rule
-        } else {
-            if let first = n.rules.first, (first.kind == .function) != (rule.kind == .function) {
-                errors.append(RegoError(code: RegoError.Code.type, message: "conflicting rules data.\(path.joined(separator: ".")) found", location: rule.location))
-            }
-            n.rules.append(rule)
-        }
+        // Conflicting definitions were reported before (RuleConflicts).
+        if rule.isDefault { n.defaultRule = rule } else { n.rules.append(rule) }
     }
 
     func build() -> RuleNode { freeze(root, []) }
