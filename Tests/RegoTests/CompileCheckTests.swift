@@ -209,3 +209,38 @@ func compileErrors(_ source: String, file: String = "test-0.rego") -> [String] {
         #expect(compileErrors("package t\n\np contains 1\np contains 2\nq := 1 if input.x\nq := 2 if input.y\ndefault q := 0\nf(x) := 1 if x\nf(x) := 2 if not x\n").isEmpty)
     }
 }
+
+@Suite struct VirtualDocumentMergeTests {
+    func evaluate(_ source: String, _ query: String, data: Value = .emptyObject) throws -> [[String: Value]] {
+        try PreparedQuery(query: query, modules: [(name: "test-0.rego", source: source)], data: data).evaluate(input: nil)
+    }
+
+    func conflictCode(_ source: String, _ query: String) -> String? {
+        do { _ = try evaluate(source, query); return nil } catch let e as RegoError { return e.code } catch { return "\(error)" }
+    }
+
+    @Test func rulesBelowMayNotWriteIntoAnotherRulesValue() {
+        #expect(conflictCode("package test\n\np[q].r.s := i if q := [\"a\", \"b\"][i]\n\np.a.r := 42\n", "x = data.test.p") == "eval_conflict_error")
+        #expect(conflictCode("package test\n\np[q].r := v if { q := \"q\"; v := {\"s\": {\"t\": 1}} }\n\np.q.r.s.u := 42\n", "x = data.test.p") == "eval_conflict_error")
+        // Disjoint paths merge.
+        let rows = try? evaluate("package test\n\np[q].r := 1 if q := \"a\"\n\np.b.r := 2\n", "x = data.test.p")
+        #expect(rows?.first?["x"] == (try? JSON.parse(#"{"a": {"r": 1}, "b": {"r": 2}}"#)))
+    }
+
+    @Test func setLeavesMergeAndDeepQueriesSeeBoth() throws {
+        let src = "package test\n\np[q].r contains s if { x := [\"a\", \"b\", \"c\"]; q := x[_]; s := x[_]; q != s }\n\np.b.r contains \"foo\"\n"
+        let rows = try evaluate(src, "x = data.test.p.b.r.c")
+        #expect(rows.first?["x"] == .string("c"))
+    }
+
+    @Test func baseDocumentKeepsItsScalars() throws {
+        let data = try JSON.parse(#"{"t": {"k": "foo"}}"#)
+        let rows = try evaluate("package t\n\nk := \"bar\"\nj := 1\n", "x = data.t", data: data)
+        #expect(rows.first?["x"] == (try JSON.parse(#"{"k": "foo", "j": 1}"#)))
+    }
+
+    @Test func runtimeIsEmptyWithoutEnvironment() throws {
+        let rows = try evaluate("package t\n\np := opa.runtime()\n", "x = data.t.p")
+        #expect(rows.first?["x"] == .emptyObject)
+    }
+}
