@@ -244,3 +244,16 @@ func compileErrors(_ source: String, file: String = "test-0.rego") -> [String] {
         #expect(rows.first?["x"] == .emptyObject)
     }
 }
+
+@Suite struct ElseAndCallNameTests {
+    @Test func elseIsRejectedOnMultiValueAndVariableHeads() {
+        #expect(compileErrors("package t\n\np contains x if { x := 1 } else := 2\n") == ["test-0.rego:3: rego_parse_error: else keyword cannot be used on multi-value rules"])
+        #expect(compileErrors("package t\n\np[x] := 1 if { x := 1 } else := 2\n") == ["test-0.rego:3: rego_parse_error: else keyword cannot be used on rules with variables in head"])
+        #expect(compileErrors("package t\n\np.q := 1 if { false } else := 2\n").isEmpty)
+    }
+
+    @Test func callingARuleNamesItsFullRef() {
+        #expect(compileErrors("package t\n\np := 1\nq := p(1)\n") == ["test-0.rego:4: rego_type_error: undefined function data.t.p"])
+        #expect(compileErrors("package t\n\nq := foo.bar(1)\n") == ["test-0.rego:3: rego_type_error: undefined function foo.bar"])
+    }
+}

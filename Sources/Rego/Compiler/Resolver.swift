@@ -391,7 +391,9 @@ struct Resolver {
         let dotted = parts.joined(separator: ".")
         if BuiltinRegistry.lookup(dotted) != nil || Resolver.evaluatorCalls.contains(dotted) { return dotted }
         if forWith, rulePaths.contains(Array(local.dropFirst())) { return local.joined(separator: ".") }
-        throw RegoError(code: RegoError.Code.type, message: "undefined function \(dotted)", location: loc)
+        // A rule of this package that is not a function is named by its full ref, as OPA resolves it.
+        let shown = rulePaths.contains(Array(local.dropFirst())) ? local.joined(separator: ".") : dotted
+        throw RegoError(code: RegoError.Code.type, message: "undefined function \(shown)", location: loc)
     }
 
     // MARK: slot analysis
