@@ -56,6 +56,27 @@ public enum StreamErrorEvent {
         return ServerSentEvent(event: "error", data: body.serialized())
     }
 
+    /// The `event: error` that ends an OpenAI Responses stream: a
+    /// `ResponseErrorEvent` (`type`, `code`, `message`, `param`,
+    /// `sequence_number`) that also carries the error as an `error` object,
+    /// on which the OpenAI SDKs raise `APIError` as they do for chat completions.
+    public static func openAIResponses(message: String, type: String, sequenceNumber: Int) -> ServerSentEvent {
+        let body: OrderedJSON = .object([
+            .init("type", .string("error")),
+            .init("code", .string(type)),
+            .init("message", .string(message)),
+            .init("param", .null),
+            .init("sequence_number", .int(sequenceNumber)),
+            .init("error", .object([
+                .init("type", .string(type)),
+                .init("code", .string(type)),
+                .init("message", .string(message)),
+                .init("param", .null),
+            ])),
+        ])
+        return ServerSentEvent(event: "error", data: body.serialized())
+    }
+
     /// The message used when a streamed response is cut by policy.
     static func refusalMessage(_ inspection: Inspection) -> String {
         let reasons = inspection.reasons.isEmpty ? "" : ": " + inspection.reasons.joined(separator: "; ")
@@ -450,19 +471,19 @@ public protocol StreamEnforcing: Sendable {
     /// Whether the stream has ended; later events are dropped.
     var isClosed: Bool { get }
     /// The event that ends the stream with an error of `type`.
-    static func errorEvent(message: String, type: String) -> ServerSentEvent
+    mutating func errorEvent(message: String, type: String) -> ServerSentEvent
 }
 
 extension OpenAIChatStreamEnforcer: StreamEnforcing {
     /// An OpenAI-shaped error event.
-    public static func errorEvent(message: String, type: String) -> ServerSentEvent {
+    public func errorEvent(message: String, type: String) -> ServerSentEvent {
         StreamErrorEvent.openAI(message: message, type: type)
     }
 }
 
 extension AnthropicStreamEnforcer: StreamEnforcing {
     /// An Anthropic-shaped error event.
-    public static func errorEvent(message: String, type: String) -> ServerSentEvent {
+    public func errorEvent(message: String, type: String) -> ServerSentEvent {
         StreamErrorEvent.anthropic(message: message, type: type)
     }
 }

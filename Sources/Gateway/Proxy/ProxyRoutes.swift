@@ -111,7 +111,7 @@ struct Proxy: Sendable {
         }
         let model = body["model"]?.stringValue
         let wantsStream = body["stream"]?.boolValue == true
-        if wantsStream, api == .openAIResponses || api == .openAIEmbeddings || !inspectsResponse {
+        if wantsStream, api == .openAIEmbeddings || !inspectsResponse {
             // Only streams whose every event this proxy enforces are accepted.
             return ProviderError.response(
                 .badRequest, type: family.invalidRequestType,
@@ -267,12 +267,16 @@ struct Proxy: Sendable {
         let inspect: TextInspector = { text in await backend.inspect(text, context: context) }
         let span = configuration.streamWindow
         let body = ResponseBody { writer in
-            switch family {
-            case .openAI:
+            switch api {
+            case .openAIChatCompletions, .openAIEmbeddings:
                 try await self.pump(
                     upstreamResponse.body, enforcer: OpenAIChatStreamEnforcer(span: span), inspect: inspect, call: call,
                     started: started, writer: &writer)
-            case .anthropic:
+            case .openAIResponses:
+                try await self.pump(
+                    upstreamResponse.body, enforcer: OpenAIResponsesStreamEnforcer(span: span), inspect: inspect, call: call,
+                    started: started, writer: &writer)
+            case .anthropicMessages:
                 try await self.pump(
                     upstreamResponse.body, enforcer: AnthropicStreamEnforcer(span: span), inspect: inspect, call: call,
                     started: started, writer: &writer)
@@ -324,7 +328,6 @@ struct Proxy: Sendable {
             try await writer.write(ByteBuffer(string: text))
         }
 
-        let recordFailure = Enforcer.errorEvent(message: "Astral could not record the call", type: "api_error")
         var iterator = upstreamBody.makeAsyncIterator()
         while true {
             let buffer: ByteBuffer?
@@ -334,13 +337,13 @@ struct Proxy: Sendable {
                 // The upstream failed mid-stream (timeout, reset): end with a provider error event.
                 let timedOut = (UpstreamClient.classify(error) as? UpstreamClient.Failure)?.kind == .timeout
                 var tail = await enforcer.finish(inspect: inspect)
-                let failure = Enforcer.errorEvent(
+                let failure = enforcer.errorEvent(
                     message: timedOut ? "The upstream provider did not answer in time" : "The upstream provider stream failed",
                     type: timedOut ? "timeout_error" : "api_error")
                 tail.append(failure)
                 call.outcome = .upstreamFailed
                 let ok = await complete(.upstreamFailed, enforcer)
-                try await send(ok ? tail : [recordFailure], writer: &writer)
+                try await send(ok ? tail : [enforcer.errorEvent(message: Self.recordFailure, type: "api_error")], writer: &writer)
                 try await writer.finish(nil)
                 return
             }
@@ -352,7 +355,7 @@ struct Proxy: Sendable {
             }
             if enforcer.isClosed {
                 let ok = await complete(.forwarded, enforcer)
-                try await send(ok ? out : [recordFailure], writer: &writer)
+                try await send(ok ? out : [enforcer.errorEvent(message: Self.recordFailure, type: "api_error")], writer: &writer)
                 break
             }
             do {
@@ -368,12 +371,14 @@ struct Proxy: Sendable {
             for event in parser.finish() { out += await enforcer.process(event, inspect: inspect) }
             out += await enforcer.finish(inspect: inspect)
             let ok = await complete(.forwarded, enforcer)
-            try await send(ok ? out : [recordFailure], writer: &writer)
+            try await send(ok ? out : [enforcer.errorEvent(message: Self.recordFailure, type: "api_error")], writer: &writer)
         }
         try await writer.finish(nil)
     }
 
     // MARK: - Helpers
+
+    static let recordFailure = "Astral could not record the call"
 
     /// Records the call, then builds the answer with its event id; a call that
     /// cannot be recorded is not acknowledged.
