@@ -90,9 +90,8 @@ public enum StreamErrorEvent {
 /// released in later chunks or added to the chunk that finishes its
 /// choice; a refusal ends the stream with an error event.
 public struct OpenAIChatStreamEnforcer: Sendable {
-    private var windows: [String: SlidingWindow] = [:]
-    private var order: [String] = []
-    private let span: Int
+    /// One stream per choice field: `N.content`, `N.refusal`, `N.tool.T`.
+    private var streams: TextStreams
     private var template: OrderedJSON?
     /// What happened so far.
     public private(set) var summary = StreamSummary()
@@ -101,7 +100,7 @@ public struct OpenAIChatStreamEnforcer: Sendable {
 
     /// Creates an enforcer whose windows hold back `span` scalars.
     public init(span: Int) {
-        self.span = span
+        streams = TextStreams(span: span)
     }
 
     /// Processes one upstream event; returns the events to send to the client.
@@ -139,7 +138,7 @@ public struct OpenAIChatStreamEnforcer: Sendable {
             if var delta = choice["delta"], delta.isObject {
                 for field in ["content", "refusal"] {
                     if let text = delta[field]?.stringValue {
-                        switch await feed(key: "\(index).\(field)", text, inspect: inspect) {
+                        switch await streams.feed("\(index).\(field)", text, inspect: inspect) {
                         case .text(let released): delta[field] = .string(released)
                         case .refuse(let inspection): return refuse(inspection)
                         }
@@ -150,7 +149,7 @@ public struct OpenAIChatStreamEnforcer: Sendable {
                         let call = calls[callIndex]
                         let toolIndex = call["index"]?.intValue ?? callIndex
                         if var function = call["function"], let arguments = function["arguments"]?.stringValue {
-                            switch await feed(key: "\(index).tool.\(toolIndex)", arguments, inspect: inspect) {
+                            switch await streams.feed("\(index).tool.\(toolIndex)", arguments, inspect: inspect) {
                             case .text(let released): function["arguments"] = .string(released)
                             case .refuse(let inspection): return refuse(inspection)
                             }
@@ -188,10 +187,8 @@ public struct OpenAIChatStreamEnforcer: Sendable {
 
     /// Ends the stream with a policy error event and records the refusal.
     private mutating func refuse(_ inspection: Inspection) -> [ServerSentEvent] {
-        for window in windows.values { summary.absorb(window) }
-        summary.action = max(summary.action, inspection.action)
-        summary.refused = true
-        summary.reasons = inspection.reasons
+        streams.abandon(into: &summary)
+        summary.refuse(inspection)
         isClosed = true
         return [StreamErrorEvent.openAI(message: StreamErrorEvent.refusalMessage(inspection), type: "policy_violation")]
     }
@@ -200,16 +197,6 @@ public struct OpenAIChatStreamEnforcer: Sendable {
         summary.malformed = true
         isClosed = true
         return [StreamErrorEvent.openAI(message: "The upstream sent a malformed stream event", type: "upstream_error")]
-    }
-
-    private mutating func feed(key: String, _ text: String, inspect: TextInspector) async -> SlidingWindow.Release {
-        if windows[key] == nil {
-            windows[key] = SlidingWindow(span: span)
-            order.append(key)
-        }
-        guard let request = windows[key]!.append(text) else { return .text("") }
-        let inspection = await inspect(request)
-        return windows[key]!.resolve(inspection)
     }
 
     private enum Flush {
@@ -221,22 +208,13 @@ public struct OpenAIChatStreamEnforcer: Sendable {
     /// `refusal` or `tool.N`.
     private mutating func flushChoice(_ index: Int, inspect: TextInspector) async -> Flush {
         var released: [String: String] = [:]
-        for key in order where key.hasPrefix("\(index).") {
-            guard var window = windows[key] else { continue }
-            var text = ""
-            if let request = window.finish() {
-                switch window.resolve(await inspect(request)) {
-                case .text(let out): text = out
-                case .refuse(let inspection):
-                    windows[key] = window
-                    return .refused(refuse(inspection))
-                }
+        for key in streams.openKeys where key.hasPrefix("\(index).") {
+            switch await streams.close(key, into: &summary, inspect: inspect) {
+            case .refuse(let inspection): return .refused(refuse(inspection))
+            case .text(let text):
+                if !text.isEmpty { released[String(key.dropFirst("\(index).".count))] = text }
             }
-            summary.absorb(window)
-            windows[key] = nil
-            if !text.isEmpty { released[String(key.dropFirst("\(index).".count))] = text }
         }
-        order.removeAll { windows[$0] == nil }
         return .flushed(released)
     }
 
@@ -266,7 +244,7 @@ public struct OpenAIChatStreamEnforcer: Sendable {
 
     private mutating func flushAll(inspect: TextInspector) async -> [ServerSentEvent] {
         var out: [ServerSentEvent] = []
-        let indices = order.compactMap { Int($0.split(separator: ".").first ?? "") }
+        let indices = streams.openKeys.compactMap { Int($0.split(separator: ".").first ?? "") }
         var seen: Set<Int> = []
         for index in indices where seen.insert(index).inserted {
             switch await flushChoice(index, inspect: inspect) {
@@ -295,8 +273,10 @@ public struct OpenAIChatStreamEnforcer: Sendable {
 /// inserted before the block's `content_block_stop`; a refusal ends the
 /// stream with an `error` event.
 public struct AnthropicStreamEnforcer: Sendable {
-    private var windows: [Int: (window: SlidingWindow, deltaType: String, field: String)] = [:]
-    private let span: Int
+    /// One stream per content block, keyed by its index.
+    private var streams: TextStreams
+    /// The delta type and text field of each open block.
+    private var blocks: [Int: (deltaType: String, field: String)] = [:]
     /// What happened so far.
     public private(set) var summary = StreamSummary()
     /// Whether the stream has ended; later events are dropped.
@@ -304,7 +284,7 @@ public struct AnthropicStreamEnforcer: Sendable {
 
     /// Creates an enforcer whose windows hold back `span` scalars.
     public init(span: Int) {
-        self.span = span
+        streams = TextStreams(span: span)
     }
 
     /// Processes one upstream event; returns the events to send to the client.
@@ -331,7 +311,7 @@ public struct AnthropicStreamEnforcer: Sendable {
             case "thinking": ("thinking_delta", "thinking")
             default: ("text_delta", "text")
             }
-            windows[index] = (SlidingWindow(span: span), deltaType, field)
+            blocks[index] = (deltaType, field)
             // A block that starts with text: hold it like any delta.
             let initialField = blockType == "thinking" ? "thinking" : "text"
             if let initial = block[initialField]?.stringValue, !initial.isEmpty {
@@ -353,7 +333,7 @@ public struct AnthropicStreamEnforcer: Sendable {
             default: nil
             }
             guard let field, let text = delta[field]?.stringValue else { return [event] }
-            if windows[index] == nil { windows[index] = (SlidingWindow(span: span), deltaType, field) }
+            if blocks[index] == nil { blocks[index] = (deltaType, field) }
             switch await feed(index, text, inspect: inspect) {
             case .refuse(let inspection): return refuse(inspection)
             case .text(let released):
@@ -404,22 +384,16 @@ public struct AnthropicStreamEnforcer: Sendable {
     }
 
     private mutating func feed(_ index: Int, _ text: String, inspect: TextInspector) async -> SlidingWindow.Release {
-        guard let request = windows[index]!.window.append(text) else { return .text("") }
-        let inspection = await inspect(request)
-        return windows[index]!.window.resolve(inspection)
+        await streams.feed("\(index)", text, inspect: inspect)
     }
 
     private mutating func flush(_ index: Int, inspect: TextInspector) async -> Flush {
-        guard var entry = windows[index] else { return .flushed([]) }
-        windows[index] = nil
-        var released = ""
-        if let request = entry.window.finish() {
-            switch entry.window.resolve(await inspect(request)) {
-            case .text(let text): released = text
-            case .refuse(let inspection): return .refused(refuse(inspection))
-            }
+        guard let entry = blocks.removeValue(forKey: index) else { return .flushed([]) }
+        let released: String
+        switch await streams.close("\(index)", into: &summary, inspect: inspect) {
+        case .text(let text): released = text
+        case .refuse(let inspection): return .refused(refuse(inspection))
         }
-        summary.absorb(entry.window)
         guard !released.isEmpty else { return .flushed([]) }
         let body: OrderedJSON = .object([
             .init("type", .string("content_block_delta")),
@@ -434,7 +408,7 @@ public struct AnthropicStreamEnforcer: Sendable {
 
     private mutating func flushAll(inspect: TextInspector) async -> [ServerSentEvent] {
         var out: [ServerSentEvent] = []
-        for index in windows.keys.sorted() {
+        for index in blocks.keys.sorted() {
             switch await flush(index, inspect: inspect) {
             case .flushed(let events): out += events
             case .refused(let events): return out + events
@@ -444,11 +418,9 @@ public struct AnthropicStreamEnforcer: Sendable {
     }
 
     private mutating func refuse(_ inspection: Inspection) -> [ServerSentEvent] {
-        for entry in windows.values { summary.absorb(entry.window) }
-        windows.removeAll()
-        summary.action = max(summary.action, inspection.action)
-        summary.refused = true
-        summary.reasons = inspection.reasons
+        streams.abandon(into: &summary)
+        blocks.removeAll()
+        summary.refuse(inspection)
         isClosed = true
         return [StreamErrorEvent.anthropic(message: StreamErrorEvent.refusalMessage(inspection), type: "policy_violation")]
     }

@@ -136,19 +136,10 @@ struct Proxy: Sendable {
         if let failure = requestInspection.failure { call.failures.append(failure) }
         if requestInspection.action.refuses {
             call.outcome = .requestBlocked
-            return await finish(call, started: started, family: family) { eventID in
-                ProviderError.response(
-                    .forbidden, type: "policy_violation", message: Self.refusalMessage("request", requestInspection),
-                    provider: family, eventID: eventID)
-            }
+            return await refusal("request", requestInspection, call: call, started: started, family: family)
         }
         if requestInspection.action == .redact {
-            let parts = joined.redactedParts(requestInspection)
-            var index = 0
-            RequestTexts.rewrite(&body, api: api) { text in
-                if index < parts.count { text = parts[index] }
-                index += 1
-            }
+            Self.redact(&body, joined, requestInspection) { RequestTexts.rewrite(&$0, api: api, $1) }
         }
 
         let upstreamResponse: HTTPClientResponse
@@ -203,19 +194,10 @@ struct Proxy: Sendable {
             if let failure = responseInspection.failure, !call.failures.contains(failure) { call.failures.append(failure) }
             if responseInspection.action.refuses {
                 call.outcome = .responseBlocked
-                return await finish(call, started: started, family: family) { eventID in
-                    ProviderError.response(
-                        .forbidden, type: "policy_violation", message: Self.refusalMessage("response", responseInspection),
-                        provider: family, eventID: eventID)
-                }
+                return await refusal("response", responseInspection, call: call, started: started, family: family)
             }
             if responseInspection.action == .redact {
-                let parts = responseTexts.redactedParts(responseInspection)
-                var index = 0
-                ResponseTexts.rewrite(&answerJSON, api: api) { text in
-                    if index < parts.count { text = parts[index] }
-                    index += 1
-                }
+                Self.redact(&answerJSON, responseTexts, responseInspection) { ResponseTexts.rewrite(&$0, api: api, $1) }
             }
         }
         let outgoing = answerJSON.serializedBytes()
@@ -379,6 +361,30 @@ struct Proxy: Sendable {
     // MARK: - Helpers
 
     static let recordFailure = "Astral could not record the call"
+
+    /// Records a call refused by policy and answers `403 policy_violation`.
+    func refusal(
+        _ what: String, _ inspection: Inspection, call: ProxiedCall, started: ContinuousClock.Instant, family: ProviderFamily
+    ) async -> Response {
+        await finish(call, started: started, family: family) { eventID in
+            ProviderError.response(
+                .forbidden, type: "policy_violation", message: Self.refusalMessage(what, inspection),
+                provider: family, eventID: eventID)
+        }
+    }
+
+    /// Puts the redacted form of each inspected text back where `walk` visits it, in order.
+    static func redact(
+        _ body: inout OrderedJSON, _ texts: JoinedTexts, _ inspection: Inspection,
+        walk: (inout OrderedJSON, (inout String) -> Void) -> Void
+    ) {
+        let parts = texts.redactedParts(inspection)
+        var index = 0
+        walk(&body) { text in
+            if index < parts.count { text = parts[index] }
+            index += 1
+        }
+    }
 
     /// Records the call, then builds the answer with its event id; a call that
     /// cannot be recorded is not acknowledged.
