@@ -210,3 +210,21 @@ def test_responses_stream_request_text_is_redacted_before_the_upstream(openai_cl
     received = upstream.received_text()
     assert SSN not in received
     assert "File taxes for" in received
+
+
+def test_embeddings_given_as_token_ids_are_refused_not_passed_unread(openai_client, upstream):
+    with pytest.raises(openai.BadRequestError):
+        openai_client.embeddings.create(model="embed-fake", input=[[1, 2, 3]])
+    assert upstream.requests() == []
+
+
+def test_responses_tool_output_and_custom_tool_input_are_redacted(openai_client, upstream):
+    openai_client.responses.create(model=MODEL, input=[
+        {"type": "custom_tool_call", "call_id": "c1", "name": "run", "input": f"lookup {SSN}"},
+        {"type": "custom_tool_call_output", "call_id": "c1", "output": f"found {SSN}"},
+        {"type": "function_call_output", "call_id": "c2", "output": [{"type": "input_text", "text": f"ssn {SSN}"}]},
+        {"role": "user", "content": "summarise"},
+    ])
+    received = upstream.received_text()
+    assert SSN not in received
+    assert "summarise" in received

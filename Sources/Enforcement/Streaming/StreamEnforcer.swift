@@ -85,7 +85,7 @@ public enum StreamErrorEvent {
 }
 
 /// Enforces an OpenAI chat-completions stream chunk by chunk: every
-/// `delta.content`, `delta.refusal` and `delta.tool_calls[].function.arguments`
+/// `delta.content`, `delta.refusal`, `delta.audio.transcript` and `delta.tool_calls[].function.arguments`
 /// of every choice runs through its own `SlidingWindow`; held-back text is
 /// released in later chunks or added to the chunk that finishes its
 /// choice; a refusal ends the stream with an error event.
@@ -144,6 +144,13 @@ public struct OpenAIChatStreamEnforcer: Sendable {
                         }
                     }
                 }
+                if var audio = delta["audio"], let transcript = audio["transcript"]?.stringValue {
+                    switch await streams.feed("\(index).audio", transcript, inspect: inspect) {
+                    case .text(let released): audio["transcript"] = .string(released)
+                    case .refuse(let inspection): return refuse(inspection)
+                    }
+                    delta["audio"] = audio
+                }
                 if case .array(var calls)? = delta["tool_calls"] {
                     for callIndex in calls.indices {
                         let call = calls[callIndex]
@@ -160,6 +167,8 @@ public struct OpenAIChatStreamEnforcer: Sendable {
                 }
                 choice["delta"] = delta
             }
+            // Token log-probabilities spell out the text unscanned: the proxy sends none.
+            if let logprobs = choice["logprobs"], logprobs != .null { choice["logprobs"] = .null }
             if let reason = choice["finish_reason"], reason != .null {
                 switch await flushChoice(index, inspect: inspect) {
                 case .refused(let events): return events
@@ -236,6 +245,10 @@ public struct OpenAIChatStreamEnforcer: Sendable {
                     ]))
                 }
                 delta["tool_calls"] = .array(calls)
+            } else if field == "audio" {
+                var audio = delta["audio"] ?? .object([])
+                audio["transcript"] = .string((audio["transcript"]?.stringValue ?? "") + text)
+                delta["audio"] = audio
             } else {
                 delta[field] = .string((delta[field]?.stringValue ?? "") + text)
             }

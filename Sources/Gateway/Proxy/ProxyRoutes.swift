@@ -109,6 +109,13 @@ struct Proxy: Sendable {
             return ProviderError.response(
                 .badRequest, type: family.invalidRequestType, message: "Request body must be a JSON object", provider: family)
         }
+        if api == .openAIEmbeddings, Self.hasTokenInput(body["input"]) {
+            // Token ids are text Astral cannot read without the model's tokenizer.
+            return ProviderError.response(
+                .badRequest, type: family.invalidRequestType,
+                message: "input given as token ids cannot be inspected by Astral; send the input as strings",
+                provider: family)
+        }
         let model = body["model"]?.stringValue
         let wantsStream = body["stream"]?.boolValue == true
         if wantsStream, api == .openAIEmbeddings || !inspectsResponse {
@@ -180,6 +187,7 @@ struct Proxy: Sendable {
         }
         Self.readUsage(answerJSON, into: &call)
         if inspectsResponse {
+            ResponseTexts.removeLogprobs(&answerJSON, api: api)
             let responseTexts = JoinedTexts(ResponseTexts.extract(answerJSON, api: api))
             let responseInspection: Inspection
             if responseTexts.joined.isEmpty {
@@ -448,6 +456,21 @@ struct Proxy: Sendable {
             call.outputTokens = usage["completion_tokens"]?.intValue ?? usage["output_tokens"]?.intValue
         } else if let tokens = answer["input_tokens"]?.intValue {
             call.inputTokens = tokens
+        }
+    }
+
+    /// Whether an embeddings `input` holds token ids (numbers or arrays of numbers) rather than text.
+    static func hasTokenInput(_ input: OrderedJSON?) -> Bool {
+        switch input {
+        case .number?: return true
+        case .array(let elements)?:
+            return elements.contains { element in
+                switch element {
+                case .number, .array: return true
+                default: return false
+                }
+            }
+        default: return false
         }
     }
 
