@@ -152,6 +152,56 @@ import Testing
         #expect(enforcer.summary.findingTypes == ["US_SSN"])
     }
 
+    @Test func chatStreamScansTheLegacyFunctionCall() async throws {
+        let inspector = FakeInspector()
+        var enforcer = OpenAIChatStreamEnforcer(span: 32)
+        func chunk(_ delta: String, finish: String = "null") -> ServerSentEvent {
+            ServerSentEvent(data: #"{"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":\#(delta),"finish_reason":\#(finish)}]}"#)
+        }
+        var out: [ServerSentEvent] = []
+        for event in [
+            chunk(#"{"function_call":{"name":"save","arguments":"{\"ssn\": \"123-"}}"#),
+            chunk(#"{"function_call":{"arguments":"45-6789\"}"}}"#),
+            chunk("{}", finish: #""function_call""#),
+            ServerSentEvent(data: "[DONE]"),
+        ] {
+            out += await enforcer.process(event, inspect: inspector.inspector)
+        }
+        var arguments = ""
+        for event in out where event.data != "[DONE]" {
+            #expect(!event.data.contains("6789"))
+            let body = try OrderedJSON(parsing: event.data)
+            for choice in body["choices"]?.arrayValue ?? [] {
+                arguments += choice["delta"]?["function_call"]?["arguments"]?.stringValue ?? ""
+            }
+        }
+        #expect(arguments == #"{"ssn": "[REDACTED:US_SSN]"}"#)
+    }
+
+    @Test func anthropicStreamScansToolInputGivenAtStartAndCitations() async throws {
+        let inspector = FakeInspector()
+        var enforcer = AnthropicStreamEnforcer(span: 32)
+        let events = [
+            ServerSentEvent(event: "message_start", data: #"{"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"c","content":[],"usage":{"input_tokens":1,"output_tokens":1}}}"#),
+            ServerSentEvent(event: "content_block_start", data: #"{"type":"content_block_start","index":0,"content_block":{"type":"server_tool_use","id":"s1","name":"web_search","input":{"query":"ssn 123-45-6789"}}}"#),
+            ServerSentEvent(event: "content_block_stop", data: #"{"type":"content_block_stop","index":0}"#),
+            ServerSentEvent(event: "content_block_start", data: #"{"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}"#),
+            ServerSentEvent(event: "content_block_delta", data: #"{"type":"content_block_delta","index":1,"delta":{"type":"citations_delta","citation":{"type":"char_location","cited_text":"record 987-65-4321","document_index":0}}}"#),
+            ServerSentEvent(event: "content_block_delta", data: #"{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"See the record."}}"#),
+            ServerSentEvent(event: "content_block_stop", data: #"{"type":"content_block_stop","index":1}"#),
+            ServerSentEvent(event: "message_stop", data: #"{"type":"message_stop"}"#),
+        ]
+        var out: [ServerSentEvent] = []
+        for event in events { out += await enforcer.process(event, inspect: inspector.inspector) }
+        let wire = out.map(\.data).joined(separator: "\n")
+        #expect(!wire.contains("6789"))
+        #expect(!wire.contains("4321"))
+        #expect(wire.contains(#""query":"ssn [REDACTED:US_SSN]""#))
+        #expect(wire.contains(#""cited_text":"record [REDACTED:US_SSN]""#))
+        #expect(wire.contains("See the record."))
+        #expect(out.last?.event == "message_stop")
+    }
+
     @Test func embeddingsGivenAsTokenIdsAreRefusedNotPassedUnread() async throws {
         let provider = FakeProvider()
         let backend = FakeBackend()

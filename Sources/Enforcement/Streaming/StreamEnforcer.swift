@@ -144,6 +144,14 @@ public struct OpenAIChatStreamEnforcer: Sendable {
                         }
                     }
                 }
+                if var function = delta["function_call"], let arguments = function["arguments"]?.stringValue {
+                    // The legacy single function call.
+                    switch await streams.feed("\(index).function", arguments, inspect: inspect) {
+                    case .text(let released): function["arguments"] = .string(released)
+                    case .refuse(let inspection): return refuse(inspection)
+                    }
+                    delta["function_call"] = function
+                }
                 if var audio = delta["audio"], let transcript = audio["transcript"]?.stringValue {
                     switch await streams.feed("\(index).audio", transcript, inspect: inspect) {
                     case .text(let released): audio["transcript"] = .string(released)
@@ -245,6 +253,10 @@ public struct OpenAIChatStreamEnforcer: Sendable {
                     ]))
                 }
                 delta["tool_calls"] = .array(calls)
+            } else if field == "function" {
+                var function = delta["function_call"] ?? .object([])
+                function["arguments"] = .string((function["arguments"]?.stringValue ?? "") + text)
+                delta["function_call"] = function
             } else if field == "audio" {
                 var audio = delta["audio"] ?? .object([])
                 audio["transcript"] = .string((audio["transcript"]?.stringValue ?? "") + text)
@@ -332,13 +344,27 @@ public struct AnthropicStreamEnforcer: Sendable {
                 case .text(let released): block[initialField] = .string(released)
                 case .refuse(let inspection): return refuse(inspection)
                 }
-                body["content_block"] = block
-                return [ServerSentEvent(event: event.event, data: body.serialized(), id: event.id)]
             }
-            return [event]
+            // Texts that come whole with the start (a tool input given at once, a tool result's text): inspected whole.
+            for field in ["input", "content"] {
+                guard var value = block[field] else { continue }
+                if let refusal = await inspectWhole(&value, inspect: inspect) { return refuse(refusal) }
+                block[field] = value
+            }
+            guard block != body["content_block"] else { return [event] }
+            body["content_block"] = block
+            return [ServerSentEvent(event: event.event, data: body.serialized(), id: event.id)]
         case "content_block_delta":
             let index = body["index"]?.intValue ?? 0
             guard var delta = body["delta"], let deltaType = delta["type"]?.stringValue else { return malformed() }
+            if deltaType == "citations_delta", var citation = delta["citation"], var cited = citation["cited_text"] {
+                // A citation quotes its source whole.
+                if let refusal = await inspectWhole(&cited, inspect: inspect) { return refuse(refusal) }
+                citation["cited_text"] = cited
+                delta["citation"] = citation
+                body["delta"] = delta
+                return [ServerSentEvent(event: event.event, data: body.serialized(), id: event.id)]
+            }
             let field: String? = switch deltaType {
             case "text_delta": "text"
             case "input_json_delta": "partial_json"
@@ -399,6 +425,34 @@ public struct AnthropicStreamEnforcer: Sendable {
     private mutating func feed(_ index: Int, _ text: String, inspect: TextInspector) async -> SlidingWindow.Release {
         await streams.feed("\(index)", text, inspect: inspect)
     }
+
+    /// Inspects every string inside `value` whole, rewriting it to what may be
+    /// released; returns the refusal if one is refused.
+    private mutating func inspectWhole(_ value: inout OrderedJSON, inspect: TextInspector) async -> Inspection? {
+        switch value {
+        case .string(let text):
+            switch await streams.inspectWhole(text, into: &summary, inspect: inspect) {
+            case .refuse(let inspection): return inspection
+            case .text(let released): value = .string(released)
+            }
+        case .array(var elements):
+            for index in elements.indices {
+                if let refusal = await inspectWhole(&elements[index], inspect: inspect) { return refusal }
+            }
+            value = .array(elements)
+        case .object(var members):
+            for index in members.indices where !Self.opaqueKeys.contains(members[index].key) {
+                if let refusal = await inspectWhole(&members[index].value, inspect: inspect) { return refusal }
+            }
+            value = .object(members)
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// Members that are identifiers or opaque data, not text anyone reads.
+    private static let opaqueKeys: Set<String> = ["type", "id", "tool_use_id", "encrypted_content", "signature", "data", "media_type"]
 
     private mutating func flush(_ index: Int, inspect: TextInspector) async -> Flush {
         guard let entry = blocks.removeValue(forKey: index) else { return .flushed([]) }
