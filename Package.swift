@@ -39,7 +39,12 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: strictSwift6
+            // Whole-module optimisation of this module needs more than 24 GiB of
+            // memory with Swift 6.3 (the optimiser blows up on the evaluator);
+            // compiled file by file, a release build stays under 1 GiB.
+            swiftSettings: strictSwift6 + [
+                .unsafeFlags(["-no-whole-module-optimization"], .when(configuration: .release)),
+            ]
         ),
         .target(
             name: "Ledger",
