@@ -243,6 +243,33 @@ enum ResponsesEvents {
         #expect(enforcer.summary.action == .redact)
     }
 
+    @Test func audioTranscriptDeltasAreScannedAndAudioDataPassesUnchanged() async throws {
+        let audio = "UklGRiQAAABXQVZF" + String(repeating: "A", count: 80)
+        let events = [
+            ResponsesEvents.lifecycle("response.created", "in_progress"),
+            ResponsesEvents.event([.init("type", .string("response.audio.delta")), .init("delta", .string(audio))]),
+            ResponsesEvents.event([.init("type", .string("response.audio.transcript.delta")), .init("delta", .string("ssn 123-4"))]),
+            ResponsesEvents.event([.init("type", .string("response.audio.transcript.delta")), .init("delta", .string("5-6789 said"))]),
+            ResponsesEvents.event([.init("type", .string("response.audio.transcript.done"))]),
+            ResponsesEvents.lifecycle("response.completed", "completed"),
+        ]
+        let (out, _) = await drive(events)
+        var transcript = ""
+        var audioOut = ""
+        for event in out {
+            let body = try OrderedJSON(parsing: event.data)
+            switch body["type"]?.stringValue {
+            case "response.audio.transcript.delta": transcript += body["delta"]?.stringValue ?? ""
+            case "response.audio.delta": audioOut += body["delta"]?.stringValue ?? ""
+            default: break
+            }
+            #expect(!event.data.contains("6789"))
+        }
+        #expect(transcript == "ssn [REDACTED:US_SSN] said")
+        #expect(audioOut == audio)
+        #expect(out.last.flatMap { try? OrderedJSON(parsing: $0.data) }?["type"]?.stringValue == "response.completed")
+    }
+
     @Test func malformedEventEndsTheStreamWithAnError() async throws {
         let (out, enforcer) = await drive([ResponsesEvents.lifecycle("response.created", "in_progress"), ServerSentEvent(data: "{nope")])
         let client = try ResponsesEvents.reassemble(out)

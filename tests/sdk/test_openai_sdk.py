@@ -228,3 +228,11 @@ def test_responses_tool_output_and_custom_tool_input_are_redacted(openai_client,
     received = upstream.received_text()
     assert SSN not in received
     assert "summarise" in received
+
+
+def test_responses_stream_upstream_down_gives_the_sdk_error(astral_down_url, astral_down_key):
+    client = openai.OpenAI(base_url=astral_down_url + "/v1", api_key=astral_down_key, max_retries=0, timeout=60)
+    with pytest.raises(openai.APIStatusError) as raised:
+        for _ in client.responses.create(model=MODEL, input="hello", stream=True):
+            pass
+    assert raised.value.status_code in (502, 504)

@@ -95,7 +95,7 @@ public struct OpenAIResponsesStreamEnforcer: Sendable {
             }
             body["part"] = part
         default:
-            if type.hasSuffix(".delta"), let delta = body["delta"]?.stringValue {
+            if type.hasSuffix(".delta"), !Self.binaryDeltas.contains(type), let delta = body["delta"]?.stringValue {
                 let key = Self.streamKey(type: type, body)
                 if deltaTemplates[key] == nil {
                     var template = body
@@ -145,6 +145,9 @@ public struct OpenAIResponsesStreamEnforcer: Sendable {
     }
 
     // MARK: - Stream keys
+
+    /// Delta events whose `delta` is encoded binary data (base64 audio), not text.
+    private static let binaryDeltas: Set<String> = ["response.audio.delta"]
 
     /// Fields of a `….done` event that repeat a stream's whole text.
     private static let wholeTextFields = ["text", "refusal", "arguments", "input", "code", "transcript"]

@@ -85,12 +85,13 @@ public enum StreamErrorEvent {
 }
 
 /// Enforces an OpenAI chat-completions stream chunk by chunk: every
-/// `delta.content`, `delta.refusal`, `delta.audio.transcript` and `delta.tool_calls[].function.arguments`
+/// `delta.content`, `delta.refusal`, `delta.audio.transcript`, `delta.tool_calls[].function.arguments`
+/// and `delta.tool_calls[].custom.input`
 /// of every choice runs through its own `SlidingWindow`; held-back text is
 /// released in later chunks or added to the chunk that finishes its
 /// choice; a refusal ends the stream with an error event.
 public struct OpenAIChatStreamEnforcer: Sendable {
-    /// One stream per choice field: `N.content`, `N.refusal`, `N.tool.T`.
+    /// One stream per choice field: `N.content`, `N.refusal`, `N.tool.T`, `N.custom.T`.
     private var streams: TextStreams
     private var template: OrderedJSON?
     /// What happened so far.
@@ -170,6 +171,14 @@ public struct OpenAIChatStreamEnforcer: Sendable {
                             }
                             calls[callIndex]["function"] = function
                         }
+                        if var custom = call["custom"], let input = custom["input"]?.stringValue {
+                            // A custom (free-form) tool call streams its input as plain text.
+                            switch await streams.feed("\(index).custom.\(toolIndex)", input, inspect: inspect) {
+                            case .text(let released): custom["input"] = .string(released)
+                            case .refuse(let inspection): return refuse(inspection)
+                            }
+                            calls[callIndex]["custom"] = custom
+                        }
                     }
                     delta["tool_calls"] = .array(calls)
                 }
@@ -222,7 +231,7 @@ public struct OpenAIChatStreamEnforcer: Sendable {
     }
 
     /// Releases everything held back for one choice; keys are `content`,
-    /// `refusal` or `tool.N`.
+    /// `refusal`, `tool.N` or `custom.N`.
     private mutating func flushChoice(_ index: Int, inspect: TextInspector) async -> Flush {
         var released: [String: String] = [:]
         for key in streams.openKeys where key.hasPrefix("\(index).") {
@@ -239,17 +248,20 @@ public struct OpenAIChatStreamEnforcer: Sendable {
     private static func merge(_ released: [String: String], into delta: inout OrderedJSON) {
         if !delta.isObject { delta = .object([]) }
         for (field, text) in released.sorted(by: { $0.key < $1.key }) {
-            if field.hasPrefix("tool.") {
-                let toolIndex = Int(field.dropFirst("tool.".count)) ?? 0
+            if field.hasPrefix("tool.") || field.hasPrefix("custom.") {
+                // `tool.N` is a function call's arguments, `custom.N` a custom tool call's input.
+                let isCustom = field.hasPrefix("custom.")
+                let (member, textField) = isCustom ? ("custom", "input") : ("function", "arguments")
+                let toolIndex = Int(field.split(separator: ".").last ?? "") ?? 0
                 var calls = delta["tool_calls"]?.arrayValue ?? []
                 if let position = calls.firstIndex(where: { $0["index"]?.intValue == toolIndex }) {
-                    var function = calls[position]["function"] ?? .object([])
-                    function["arguments"] = .string((function["arguments"]?.stringValue ?? "") + text)
-                    calls[position]["function"] = function
+                    var part = calls[position][member] ?? .object([])
+                    part[textField] = .string((part[textField]?.stringValue ?? "") + text)
+                    calls[position][member] = part
                 } else {
                     calls.append(.object([
                         .init("index", .int(toolIndex)),
-                        .init("function", .object([.init("arguments", .string(text))])),
+                        .init(member, .object([.init(textField, .string(text))])),
                     ]))
                 }
                 delta["tool_calls"] = .array(calls)
