@@ -77,7 +77,12 @@ func compileErrors(_ source: String, file: String = "test-0.rego") -> [String] {
 @Suite struct CallCheckTests {
     @Test func builtinArityMismatch() {
         let errs = compileErrors("package t\n\nb if { count(1, 2, 3) }\n")
-        #expect(errs == ["test-0.rego:3: rego_type_error: count: arity mismatch\n\thave: (number, number, number)\n\twant: (any<string, array[any], object[any: any], set[any]>)"])
+        #expect(errs == ["test-0.rego:3: rego_type_error: count: arity mismatch\n\thave: (number, number, number)\n\twant: (collection: any<string, array[any], object[any: any], set[any]>)"])
+    }
+
+    @Test func nestedCallsHaveNoOutputArgument() {
+        #expect(compileErrors("package t\n\nx := json.marshal(1, 2)\n") == ["test-0.rego:3: rego_type_error: json.marshal: arity mismatch\n\thave: (number, number, ???)\n\twant: (x: any)"])
+        #expect(compileErrors("package t\n\nf(x) := x\nq := f(1, 2)\n") == ["test-0.rego:4: rego_type_error: function data.t.f has arity 1, got 2 arguments"])
     }
 
     @Test func userFunctionArity() {
@@ -90,10 +95,10 @@ func compileErrors(_ source: String, file: String = "test-0.rego") -> [String] {
     @Test func operandTypeErrors() {
         let errs = compileErrors("package t\n\na := count(1)\nc if { x := \"a\"; y := x + 1 }\ne if { concat(\",\", [1, 2]) }\nj := abs(upper(\"a\"))\n")
         #expect(errs == [
-            "test-0.rego:3: rego_type_error: count: invalid argument(s)\n\thave: (number, ???)\n\twant: (any<string, array[any], object[any: any], set[any]>, number)",
-            "test-0.rego:4: rego_type_error: plus: invalid argument(s)\n\thave: (string, number, ???)\n\twant: (number, number, number)",
-            "test-0.rego:5: rego_type_error: concat: invalid argument(s)\n\thave: (string, array<number, number>)\n\twant: (string, any<array[string], set[string]>, string)",
-            "test-0.rego:6: rego_type_error: abs: invalid argument(s)\n\thave: (string, ???)\n\twant: (number, number)",
+            "test-0.rego:3: rego_type_error: count: invalid argument(s)\n\thave: (number, ???)\n\twant: (collection: any<string, array[any], object[any: any], set[any]>, n: number)",
+            "test-0.rego:4: rego_type_error: plus: invalid argument(s)\n\thave: (string, number, ???)\n\twant: (x: number, y: number, z: number)",
+            "test-0.rego:5: rego_type_error: concat: invalid argument(s)\n\thave: (string, array<number, number>)\n\twant: (delimiter: string, collection: any<array[string], set[string]>, output: string)",
+            "test-0.rego:6: rego_type_error: abs: invalid argument(s)\n\thave: (string, ???)\n\twant: (x: number, y: number)",
         ])
     }
 
@@ -102,7 +107,7 @@ func compileErrors(_ source: String, file: String = "test-0.rego") -> [String] {
             _ = try PreparedQuery(query: "x := upper(1)", modules: [])
             Issue.record("expected a type error")
         } catch let f as CompileFailure {
-            #expect(f.errors.map(\.message) == ["upper: invalid argument(s)\n\thave: (number, ???)\n\twant: (string, string)"])
+            #expect(f.errors.map(\.message) == ["upper: invalid argument(s)\n\thave: (number, ???)\n\twant: (x: string, y: string)"])
         } catch {
             Issue.record("unexpected \(error)")
         }
@@ -253,7 +258,8 @@ func compileErrors(_ source: String, file: String = "test-0.rego") -> [String] {
     }
 
     @Test func callingARuleNamesItsFullRef() {
-        #expect(compileErrors("package t\n\np := 1\nq := p(1)\n") == ["test-0.rego:4: rego_type_error: undefined function data.t.p"])
+        #expect(compileErrors("package t\n\np := 1\nq := p(1)\n") == ["test-0.rego:4: rego_type_error: function data.t.p has arity 0, got 1 argument"])
+        #expect(compileErrors("package t\n\np := 1\nq if { p(1) }\n") == ["test-0.rego:4: rego_type_error: undefined function data.t.p"])
         #expect(compileErrors("package t\n\nq := foo.bar(1)\n") == ["test-0.rego:3: rego_type_error: undefined function foo.bar"])
     }
 }

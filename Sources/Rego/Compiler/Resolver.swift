@@ -222,7 +222,7 @@ struct Resolver {
     mutating func resolveExpr(_ e: Expr) throws -> Expr {
         var r = e
         switch e.kind {
-        case .term(let t): r.kind = .term(try resolve(t))
+        case .term(let t): r.kind = .term(try resolve(t, topLevel: true))
         case .unify(let a, let b): r.kind = .unify(try resolve(a), try resolve(b))
         case .assign(let a, let b):
             // The assigned variables are visible from here on, not before.
@@ -324,7 +324,9 @@ struct Resolver {
         return Term(.local(s, n), loc)
     }
 
-    mutating func resolve(_ t: Term) throws -> Term {
+    /// Resolves a term; `topLevel` marks a call that is a whole expression (not a value
+    /// inside another term, which OPA hoists with an extra output argument).
+    mutating func resolve(_ t: Term, topLevel: Bool = false) throws -> Term {
         switch t.kind {
         case .value, .local: return t
         case .variable(let n): return resolveVariable(n, t.location)
@@ -334,9 +336,14 @@ struct Resolver {
             if case .ref(let hh, let hp) = head.kind { return Term(.ref(hh, hp + rpath), t.location) }
             return Term(.ref(head, rpath), t.location)
         case .call(let name, let args):
+            if let rule = nonFunctionRule(name) {
+                // Calling a rule that is not a function: OPA counts it as a function of arity 0.
+                throw CallChecker.arityError(name: rule, args: args, nested: !topLevel, builtin: nil, functionArity: 0, location: t.location)
+                    ?? RegoError(code: RegoError.Code.type, message: "undefined function \(rule)", location: t.location)
+            }
             let resolvedName = try resolveCallName(name, t.location, forWith: false)
             let arity = resolvedName.hasPrefix("data.") ? functionArities[resolvedName.split(separator: ".").dropFirst().map(String.init)] : nil
-            if let e = CallChecker.arityError(name: resolvedName, args: args, builtin: BuiltinRegistry.lookup(resolvedName), functionArity: arity, location: t.location) {
+            if let e = CallChecker.arityError(name: resolvedName, args: args, nested: !topLevel, builtin: BuiltinRegistry.lookup(resolvedName), functionArity: arity, location: t.location) {
                 errors.append(e)
             }
             return Term(.call(resolvedName, try args.map { try resolve($0) }), t.location)
@@ -375,6 +382,19 @@ struct Resolver {
 
     /// Internal calls the evaluator implements itself.
     static let evaluatorCalls: Set<String> = ["internal.member_2", "internal.member_3", "print", "internal.print", "trace", "rego.metadata.rule", "rego.metadata.chain", "opa.runtime"]
+
+    /// The full ref of the rule a call names when that rule is not a function.
+    func nonFunctionRule(_ name: String) -> String? {
+        var parts = name.split(separator: ".").map(String.init)
+        if let first = parts.first, lookup(first) == nil, let imp = importAliases[first] {
+            parts = imp + parts.dropFirst()
+        }
+        let full = parts.first == "data" ? parts : ["data"] + module.package + parts
+        let path = Array(full.dropFirst())
+        guard rulePaths.contains(path), !functionPaths.contains(path) else { return nil }
+        if parts.first != "data", BuiltinRegistry.lookup(parts.joined(separator: ".")) != nil { return nil }
+        return full.joined(separator: ".")
+    }
 
     func resolveCallName(_ name: String, _ loc: Location, forWith: Bool) throws -> String {
         var parts = name.split(separator: ".").map(String.init)

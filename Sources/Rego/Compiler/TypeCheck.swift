@@ -218,19 +218,40 @@ struct CallChecker {
     // MARK: arity (resolution stage)
 
     /// `arity mismatch` for a builtin, `function f has arity n, got m arguments` for a user function.
-    static func arityError(name: String, args: [Term], builtin: Builtin?, functionArity: Int?, location: Location) -> RegoError? {
+    /// A `nested` call is a value inside another term: OPA gives it an output argument,
+    /// so it must have exactly the declared number of operands.
+    static func arityError(name: String, args: [Term], nested: Bool, builtin: Builtin?, functionArity: Int?, location: Location) -> RegoError? {
         if let b = builtin {
-            guard args.count != b.arity, args.count != b.arity + 1 else { return nil }
-            let have = args.map { StaticType.text(constantType($0)) }.joined(separator: ", ")
-            let want = b.operands.map { StaticType.text(StaticType($0)) }.joined(separator: ", ")
+            if nested { guard args.count != b.arity else { return nil } } else { guard args.count != b.arity, args.count != b.arity + 1 else { return nil } }
+            var haveTypes = args.map { StaticType.text(constantType($0)) }
+            if nested { haveTypes.append("???") }
+            let have = haveTypes.joined(separator: ", ")
+            let want = wantList(b, withResult: false)
             return RegoError(code: RegoError.Code.type, message: "\(name): arity mismatch\n\thave: (\(have))\n\twant: (\(want))", location: location)
         }
         if let n = functionArity {
-            guard args.count != n, args.count != n + 1 else { return nil }
+            if nested { guard args.count != n else { return nil } } else { guard args.count != n, args.count != n + 1 else { return nil } }
             let noun = args.count == 1 ? "argument" : "arguments"
             return RegoError(code: RegoError.Code.type, message: "function \(name) has arity \(n), got \(args.count) \(noun)", location: location)
         }
         return nil
+    }
+
+    /// The declared operands (and result), each as `name: type` where OPA names it.
+    static func wantList(_ b: Builtin, withResult: Bool) -> String {
+        let names = BuiltinParameterNames.table[b.name]
+        var parts: [String] = []
+        for (i, t) in b.operands.enumerated() {
+            let n = names.flatMap { i < $0.operands.count ? $0.operands[i] : nil } ?? ""
+            let text = StaticType.text(StaticType(t))
+            parts.append(n.isEmpty ? text : n + ": " + text)
+        }
+        if withResult {
+            let text = StaticType.text(StaticType(b.result))
+            let n = names?.result ?? ""
+            parts.append(n.isEmpty ? text : n + ": " + text)
+        }
+        return parts.joined(separator: ", ")
     }
 
     /// The type of a term made only of constants (before variables are resolved); `nil` otherwise.
@@ -396,7 +417,7 @@ struct CallChecker {
         guard !ok else { return }
         var have = types.map { StaticType.text($0) }
         if nested && args.count == b.arity { have.append("???") }
-        let want = declared.map { StaticType.text($0) }.joined(separator: ", ")
+        let want = CallChecker.wantList(b, withResult: true)
         errors.append(RegoError(code: RegoError.Code.type, message: "\(name): invalid argument(s)\n\thave: (\(have.joined(separator: ", ")))\n\twant: (\(want))", location: location))
     }
 
