@@ -64,14 +64,33 @@ public struct Enforcer: Sendable {
         self.observer = observer
     }
 
-    /// Decides on `request` for `tenant`, records the event and its ledger leaf, and
-    /// returns only after they are committed. `key` is the id of the calling API key.
-    public func decide(request: EnforcementRequest, tenant: String, key: String) async throws -> EnforcementOutcome {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let occurredAt = Date()
-        let policy = try await policies.active(tenant: tenant)
+    /// What scanning a text and evaluating the tenant's bundle concluded, before
+    /// the fail-mode is applied: the one step `/api/v1/enforce` and the proxy share.
+    public struct Judgement: Sendable {
+        /// The detector's findings and injection verdict (empty when it failed).
+        public var scan: ScanResult
+        /// The policy input document.
+        public var input: JSONValue
+        /// The policy's decision (`allow` when there is a failure).
+        public var decision: Decision
+        /// The policy's reasons.
+        public var reasons: [String]
+        /// The finding types the policy asked to redact (nil: every finding).
+        public var redactTypes: Set<String>?
+        /// Why no policy decision could be trusted, if so.
+        public var failure: Failure?
+        /// When scanning ended.
+        public var scanned: ContinuousClock.Instant
+        /// When the policy answered.
+        public var decided: ContinuousClock.Instant
+    }
 
+    /// Scans `request.content`, builds the input document and evaluates `policy`;
+    /// a detector or policy error, or running past the budget since `start`, is a failure.
+    public func judge(
+        _ request: EnforcementRequest, policy: ActivePolicy, keyID: String,
+        since start: ContinuousClock.Instant, clock: ContinuousClock
+    ) -> Judgement {
         var failure: Failure?
         var scan = ScanResult(findings: [], injection: InjectionResult(score: 0, attack: false, signatures: []))
         do {
@@ -80,24 +99,43 @@ public struct Enforcer: Sendable {
             failure = .detectorError
         }
         let scanned = clock.now
-        let input = Self.inputDocument(request: request, scan: scan, keyID: key)
-
-        var decision = Decision.allow
-        var reasons: [String] = []
-        var redactTypes: Set<String>?
+        let input = Self.inputDocument(request: request, scan: scan, keyID: keyID)
+        var judgement = Judgement(
+            scan: scan, input: input, decision: .allow, reasons: [], redactTypes: nil, failure: failure,
+            scanned: scanned, decided: scanned)
         if failure == nil {
             switch Self.evaluate(policy, input: input) {
             case .success(let parsed):
-                decision = parsed.decision
-                reasons = parsed.reasons
-                redactTypes = parsed.redact
+                judgement.decision = parsed.decision
+                judgement.reasons = parsed.reasons
+                judgement.redactTypes = parsed.redact
             case .failure(let cause):
-                failure = cause
+                judgement.failure = cause
             }
         }
-        let decided = clock.now
+        judgement.decided = clock.now
         let budget = policy.settings.budgetMilliseconds.map { Duration.microseconds(Int64($0 * 1000)) } ?? configuration.budget
-        if failure == nil, decided - start > budget { failure = .budgetExceeded }
+        if judgement.failure == nil, judgement.decided - start > budget { judgement.failure = .budgetExceeded }
+        return judgement
+    }
+
+    /// Decides on `request` for `tenant`, records the event and its ledger leaf, and
+    /// returns only after they are committed. `key` is the id of the calling API key.
+    public func decide(request: EnforcementRequest, tenant: String, key: String) async throws -> EnforcementOutcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let occurredAt = Date()
+        let policy = try await policies.active(tenant: tenant)
+
+        let judgement = judge(request, policy: policy, keyID: key, since: start, clock: clock)
+        let scan = judgement.scan
+        let input = judgement.input
+        var decision = judgement.decision
+        var reasons = judgement.reasons
+        var redactTypes = judgement.redactTypes
+        let failure = judgement.failure
+        let scanned = judgement.scanned
+        let decided = judgement.decided
 
         var failMode: FailMode?
         if let failure {

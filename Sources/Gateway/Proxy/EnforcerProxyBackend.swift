@@ -39,31 +39,12 @@ public struct EnforcerProxyBackend: ProxyBackend {
             surface: .api, actor: context.caller.actor, provider: context.provider, model: context.model,
             direction: context.direction == .request ? .request : .response, content: text,
             metadata: .object(["proxy_api": .string(context.api.rawValue)]))
-        var failure: Enforcer.Failure?
-        var scan = ScanResult(findings: [], injection: InjectionResult(score: 0, attack: false, signatures: []))
-        do {
-            scan = try enforcer.scanner.scan(text)
-        } catch {
-            failure = .detectorError
-        }
-        var decision = Decision.allow
-        var reasons: [String] = []
-        var redactTypes: Set<String>?
-        if failure == nil {
-            let input = Enforcer.inputDocument(request: request, scan: scan, keyID: context.caller.keyID)
-            switch Enforcer.evaluate(policy, input: input) {
-            case .success(let parsed):
-                decision = parsed.decision
-                reasons = parsed.reasons
-                redactTypes = parsed.redact
-            case .failure(let cause):
-                failure = cause
-            }
-        }
-        let budget = policy.settings.budgetMilliseconds.map { Duration.microseconds(Int64($0 * 1000)) }
-            ?? enforcer.configuration.budget
-        if failure == nil, clock.now - start > budget { failure = .budgetExceeded }
-        if let failure {
+        let judgement = enforcer.judge(request, policy: policy, keyID: context.caller.keyID, since: start, clock: clock)
+        let scan = judgement.scan
+        let decision = judgement.decision
+        let reasons = judgement.reasons
+        let redactTypes = judgement.redactTypes
+        if let failure = judgement.failure {
             let mode = policy.settings.failMode
             let cause = "\(mode.rawValue): \(failure.rawValue)"
             return Inspection(
