@@ -3,19 +3,16 @@
 /// bracket; trailing sentence punctuation and unbalanced closing brackets are left out.
 extension ScanContext {
     mutating func scanURLs() {
-        var i = 0
-        while i + 3 < n {
-            i = next(UInt8(ascii: ":"), from: i)
-            guard i + 3 < n else { break }
-            guard bytes[i + 1] == UInt8(ascii: "/"), bytes[i + 2] == UInt8(ascii: "/") else { i += 1; continue }
+        var from = 0
+        while let i = nextSchemeSeparator(from: from) {
+            from = i + 3
             work += 1
-            var s = i
-            while s > 0 && i - s < 16 && (Bytes.isAlnum(bytes[s - 1]) || bytes[s - 1] == UInt8(ascii: "+") || bytes[s - 1] == UInt8(ascii: ".") || bytes[s - 1] == UInt8(ascii: "-")) { s -= 1 }
+            var s = schemeStart(before: i, limit: 16)
             while s < i && !Bytes.isAlpha(bytes[s]) { s += 1 }
-            guard s < i else { i += 3; continue }
+            guard s < i else { continue }
             let end = urlEnd(from: i + 3)
             if hasHost(i + 3, end) { add(s, end, EntityType.url, score: 0.9, priority: Priority.url) }
-            i = max(i + 3, end)
+            from = max(i + 3, end)
         }
         // www.example.com without a scheme.
         for t in tokens where t.length == 3 && t.hash == Self.hashWWW && byte(t.end) == UInt8(ascii: ".") {

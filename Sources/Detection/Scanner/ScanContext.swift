@@ -143,6 +143,27 @@ struct ScanContext {
     func tokenText(_ t: Token) -> [UInt8] { Array(bytes[t.start..<t.end]) }
 
     /// The end of the maximal run starting at `start` of bytes accepted by `accept`, capped at `limit` bytes.
+    /// The position of the next `://` at or after `from`, or nil.
+    func nextSchemeSeparator(from: Int) -> Int? {
+        var i = from
+        while i + 3 < n {
+            i = next(UInt8(ascii: ":"), from: i)
+            guard i + 3 < n else { return nil }
+            if bytes[i + 1] == UInt8(ascii: "/"), bytes[i + 2] == UInt8(ascii: "/") { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Where the scheme ending at the `://` at `separator` starts: scheme bytes
+    /// (letters, digits, `+`, `.`, `-`), at most `limit` of them.
+    func schemeStart(before separator: Int, limit: Int) -> Int {
+        var s = separator
+        while s > 0 && separator - s < limit
+            && (Bytes.isAlnum(bytes[s - 1]) || bytes[s - 1] == UInt8(ascii: "+") || bytes[s - 1] == UInt8(ascii: ".") || bytes[s - 1] == UInt8(ascii: "-")) { s -= 1 }
+        return s
+    }
+
     @inline(__always) func runEnd(from start: Int, limit: Int, _ accept: (UInt8) -> Bool) -> Int {
         var i = start
         let cap = min(n, start + limit)

@@ -620,18 +620,14 @@ extension ScanContext {
 
     /// scheme://user:password@host — database URLs and other credentials in URLs.
     mutating func scanURLCredentials() {
-        var i = 0
-        while i + 3 < n {
-            i = next(UInt8(ascii: ":"), from: i)
-            guard i + 3 < n else { break }
-            guard bytes[i + 1] == UInt8(ascii: "/"), bytes[i + 2] == UInt8(ascii: "/") else { i += 1; continue }
+        var from = 0
+        while let i = nextSchemeSeparator(from: from) {
             work += 1
-            var s = i
-            while s > 0 && i - s < 20 && (Bytes.isAlnum(bytes[s - 1]) || bytes[s - 1] == UInt8(ascii: "+") || bytes[s - 1] == UInt8(ascii: ".") || bytes[s - 1] == UInt8(ascii: "-")) { s -= 1 }
+            let s = schemeStart(before: i, limit: 20)
             let scheme = bytes[s..<i].map(Bytes.lower)
             let authorityStart = i + 3
             let authorityEnd = runEnd(from: authorityStart, limit: 256) { $0 != UInt8(ascii: "/") && !Bytes.isSpace($0) && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "'") && $0 != UInt8(ascii: "`") }
-            i = authorityStart
+            from = authorityStart
             guard let at = (authorityStart..<authorityEnd).last(where: { bytes[$0] == UInt8(ascii: "@") }),
                   let colon = (authorityStart..<at).first(where: { bytes[$0] == UInt8(ascii: ":") }) else {
                 scanWebhook(scheme: scheme, from: authorityStart)
@@ -647,7 +643,7 @@ extension ScanContext {
             if entropy(passwordStart, at) >= 2.5 || rule == "sidekiq-sensitive-url" {
                 add(passwordStart, at, EntityType.secret, score: 0.9, priority: Priority.secret, rule: rule)
             }
-            i = authorityEnd
+            from = authorityEnd
         }
     }
 
