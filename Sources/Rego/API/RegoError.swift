@@ -1,19 +1,58 @@
+import Synchronization
+
 /// A position in a Rego source file.
+///
+/// The file name is interned (a small number into a process-wide table), so a location is
+/// plain data: copying terms during evaluation costs no reference counting.
 public struct Location: Sendable, Hashable, CustomStringConvertible {
-    /// File name as given to the compiler (e.g. `test-0.rego`).
-    public var file: String
+    /// The interned file name.
+    private var fileID: Int32
     /// 1-based line.
     public var row: Int
     /// 1-based column.
     public var col: Int
 
+    /// File name as given to the compiler (e.g. `test-0.rego`).
+    public var file: String {
+        get { FileNames.name(fileID) }
+        set { fileID = FileNames.id(newValue) }
+    }
+
     /// A location.
     public init(file: String, row: Int, col: Int) {
-        self.file = file; self.row = row; self.col = col
+        self.fileID = FileNames.id(file); self.row = row; self.col = col
     }
 
     /// `file:row`, the form OPA prints in error lines.
     public var description: String { "\(file):\(row)" }
+}
+
+/// The process-wide table of file names that locations refer to.
+enum FileNames {
+    private struct Table {
+        var ids: [String: Int32] = [:]
+        var names: [String] = []
+        var last: (String, Int32)? = nil
+    }
+    private static let table = Mutex(Table())
+
+    /// The number of a file name (added on first use).
+    static func id(_ name: String) -> Int32 {
+        table.withLock { t in
+            if let (n, i) = t.last, n == name { return i }
+            if let i = t.ids[name] { t.last = (name, i); return i }
+            let i = Int32(t.names.count)
+            t.names.append(name)
+            t.ids[name] = i
+            t.last = (name, i)
+            return i
+        }
+    }
+
+    /// The file name with a number.
+    static func name(_ id: Int32) -> String {
+        table.withLock { t in Int(id) < t.names.count ? t.names[Int(id)] : "" }
+    }
 }
 
 /// An error from parsing, compiling or evaluating Rego, with OPA's code and wording.

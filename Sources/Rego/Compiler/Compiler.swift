@@ -11,16 +11,37 @@ public final class RuleNode: Sendable {
     let defaultRule: CompiledRule?
     /// Whether a module declares this path as its package (an empty package is `{}`).
     let isPackage: Bool
+    /// The node's number in an evaluation plan (indexes the per-evaluation memo tables).
+    let index: Int
 
-    init(path: [String], children: [String: RuleNode], rules: [CompiledRule], defaultRule: CompiledRule?, isPackage: Bool = false) {
+    init(path: [String], children: [String: RuleNode], rules: [CompiledRule], defaultRule: CompiledRule?, isPackage: Bool = false, index: Int = 0) {
         self.path = path; self.children = children; self.rules = rules; self.defaultRule = defaultRule; self.isPackage = isPackage
+        self.index = index
+        // Facts the evaluator asks on every visit, computed once (reading them from the
+        // rules would copy whole `CompiledRule` values each time).
+        self.hasRules = !rules.isEmpty || defaultRule != nil
+        self.isFunction = rules.first?.kind == .function || defaultRule?.kind == .function
+        self.isMultiValue = rules.first?.kind == .multi
+        self.hasSuffixRules = rules.contains { !$0.suffix.isEmpty }
+        self.leafDepth = rules.filter { $0.kind != .function }.map { $0.suffix.count }.max()
+        self.arity = (rules.first ?? defaultRule)?.args.count ?? 0
+        self.firstLocation = rules.first?.location
     }
 
-    /// Whether this node or any descendant defines rules.
-    var hasRules: Bool { !rules.isEmpty || defaultRule != nil }
-
+    /// Whether rules (or a default rule) are defined at this node.
+    let hasRules: Bool
     /// Whether the rules here are functions.
-    var isFunction: Bool { rules.first?.kind == .function || defaultRule?.kind == .function }
+    let isFunction: Bool
+    /// Whether the rules here are multi-value (`contains`) rules.
+    let isMultiValue: Bool
+    /// Whether a rule here has head ref terms after the static prefix (`p[x] := ...`).
+    let hasSuffixRules: Bool
+    /// The longest head suffix of the non-function rules here (their values are leaves at that depth).
+    let leafDepth: Int?
+    /// Number of arguments of the functions here (0 for other rules).
+    let arity: Int
+    /// Where the first rule here starts.
+    let firstLocation: Location?
 }
 
 /// A rule after resolution: variables are frame slots, refs are absolute.

@@ -1,17 +1,28 @@
 /// Variable slots of one rule or query evaluation.
+///
+/// The slots live in one fixed buffer (no array copy-on-write or exclusivity checks on
+/// the hot path); a frame is reused for any rule needing at most `capacity` slots.
 final class Frame {
-    var slots: [Value?]
-    init(_ count: Int) { slots = Array(repeating: nil, count: count) }
+    /// The slots (`nil` = unbound).
+    let slots: UnsafeMutablePointer<Value?>
+    /// How many slots the buffer holds.
+    let capacity: Int
 
-    /// Empties the frame for reuse with `count` slots.
+    init(_ count: Int) {
+        capacity = max(count, 1)
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: nil, count: capacity)
+    }
+
+    deinit {
+        slots.deinitialize(count: capacity)
+        slots.deallocate()
+    }
+
+    /// Unbinds every slot for reuse.
     @inline(__always)
-    func reset(_ count: Int) {
-        if slots.count == count {
-            for i in 0..<count { slots[i] = nil }
-        } else {
-            slots.removeAll(keepingCapacity: true)
-            slots.append(contentsOf: repeatElement(nil, count: count))
-        }
+    func reset() {
+        for i in 0..<capacity { slots[i] = nil }
     }
 }
 
@@ -38,24 +49,30 @@ public struct EvalOptions: Sendable {
 }
 
 /// A top-down evaluator for one query evaluation. Not thread-safe; create one per evaluation.
+///
+/// Its mutable state is marked `@exclusivity(unchecked)`: the evaluator never hands these
+/// properties out `inout` across a call that could reach them again, and the dynamic
+/// checks otherwise cost two runtime calls on every expression.
 final class Evaluator {
     let plan: EvalPlan
     let baseData: Value
-    var input: Value?
+    @exclusivity(unchecked) var input: Value?
     let options: EvalOptions
     let context: BuiltinContext
-    var steps = 0
-    var depth = 0
+    @exclusivity(unchecked) var steps = 0
+    @exclusivity(unchecked) var depth = 0
 
-    /// Memoised virtual documents for the current `with` context.
-    var cache: [ObjectIdentifier: Value?] = [:]
-    var inProgress = Set<ObjectIdentifier>()
+    /// Memoised virtual documents for the current `with` context, by rule-node index
+    /// (`nil` = not computed yet, `.some(nil)` = undefined).
+    @exclusivity(unchecked) var cache: [Value??]
+    /// Rule nodes being computed (recursion guard), by index.
+    @exclusivity(unchecked) var inProgress: [Bool]
     /// `with data.x as v` overrides, outermost first.
-    var dataOverrides: [([Value], Value)] = []
+    @exclusivity(unchecked) var dataOverrides: [([Value], Value)] = []
     /// `with f as g` overrides by function name.
-    var functionOverrides: [String: Term] = [:]
+    @exclusivity(unchecked) var functionOverrides: [String: Term] = [:]
     /// Frames no longer in use, kept for reuse within this evaluation.
-    var framePool: [Frame] = []
+    @exclusivity(unchecked) var framePool: [Frame] = []
     /// The one unwinding token of this evaluation (`not`, `every`): each catch site only
     /// ever sees throws from its own continuation, so one instance serves them all.
     let found = Found()
@@ -65,6 +82,8 @@ final class Evaluator {
         self.baseData = data
         self.input = input
         self.options = options
+        self.cache = Array(repeating: nil, count: plan.nodeCount)
+        self.inProgress = Array(repeating: false, count: plan.nodeCount)
         let now = options.nowNanoseconds ?? Evaluator.systemNow()
         self.context = BuiltinContext(nowNanoseconds: now, strict: options.strictBuiltinErrors, allowNetwork: options.allowNetwork, environment: options.environment)
     }
@@ -75,12 +94,18 @@ final class Evaluator {
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
+    /// An empty memo table.
+    func freshCache() -> [Value??] { Array(repeating: nil, count: plan.nodeCount) }
+
     /// A cleared frame of `count` slots (reused when possible).
     @inline(__always)
     func acquireFrame(_ count: Int) -> Frame {
         if let f = framePool.popLast() {
-            f.reset(count)
-            return f
+            if f.capacity >= count {
+                f.reset()
+                return f
+            }
+            framePool.append(f)
         }
         return Frame(count)
     }
@@ -220,7 +245,7 @@ final class Evaluator {
                 default: break
                 }
             }
-            cache = [:]
+            cache = freshCache()
         }
         func restore() {
             input = savedInput; dataOverrides = savedData; functionOverrides = savedFuncs; cache = savedCache
@@ -261,12 +286,24 @@ final class Evaluator {
                 throw fail(RegoError.Code.unsafeVar, "var \(root) is unsafe", t.location)
             }
         case .ref(let head, let path):
-            if case .variable(let root) = head.kind {
+            switch head.kind {
+            case .variable(let root):
                 if root == "data" { return try evalData(path, 0, plan.root, f, k) }
                 if root == "input" {
                     guard let input else { return }
+                    if let r = Evaluator.constantPath(input, path) {
+                        if let v = r { try k(v) }
+                        return
+                    }
                     return try walk(input, path, 0, f, k)
                 }
+            case .local(let s, _):
+                // `x.a.b` with `x` bound and constant keys: follow the keys directly.
+                if let base = f.slots[s], let r = Evaluator.constantPath(base, path) {
+                    if let v = r { try k(v) }
+                    return
+                }
+            default: break
             }
             try evalTerm(head, f) { v in try self.walk(v, path, 0, f, k) }
         case .call(let name, let args):
@@ -351,6 +388,15 @@ final class Evaluator {
             return try evalList(items, i + 1, &acc, f, k)
         default: break
         }
+        if isSingleValued(items[i]) {
+            // At most one value and no bindings: no intermediate array.
+            var got: Value? = nil
+            try evalTerm(items[i], f) { got = $0 }
+            guard let v = got else { return }
+            acc.append(v)
+            defer { acc.removeLast() }
+            return try evalList(items, i + 1, &acc, f, k)
+        }
         var values: [Value] = []
         try evalTerm(items[i], f) { values.append($0) }
         for v in values {
@@ -375,6 +421,19 @@ final class Evaluator {
             }
         }
         try step(0)
+    }
+
+    /// Follows constant keys from a value: `nil` when a path term is not a constant,
+    /// `.some(nil)` when a key is missing (the ref is undefined).
+    @inline(__always)
+    static func constantPath(_ v: Value, _ path: [Term]) -> Value?? {
+        var cur = v
+        for p in path {
+            guard case .value(let key) = p.kind else { return nil }
+            guard let next = cur[key] else { return .some(nil) }
+            cur = next
+        }
+        return .some(cur)
     }
 
     /// Walks `path[i...]` into a value, iterating where path terms are unbound.

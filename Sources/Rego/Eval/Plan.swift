@@ -113,11 +113,12 @@ struct ConstantFolder {
     var nodeCount = 0
 
     mutating func fold(_ node: RuleNode) -> RuleNode {
+        let index = nodeCount
         nodeCount += 1
         var kids: [String: RuleNode] = [:]
         kids.reserveCapacity(node.children.count)
         for (k, c) in node.children { kids[k] = fold(c) }
-        return RuleNode(path: node.path, children: kids, rules: node.rules.map { fold($0) }, defaultRule: node.defaultRule.map { fold($0) }, isPackage: node.isPackage)
+        return RuleNode(path: node.path, children: kids, rules: node.rules.map { fold($0) }, defaultRule: node.defaultRule.map { fold($0) }, isPackage: node.isPackage, index: index)
     }
 
     mutating func fold(_ rule: CompiledRule) -> CompiledRule {

@@ -69,7 +69,7 @@ extension Evaluator {
     func descend(_ key: Value, _ path: [Term], _ i: Int, _ node: RuleNode, _ f: Frame, _ k: (Value) throws -> Void) throws {
         if case .string(let s) = key, let child = node.children[s] {
             // Rules here with a variable in their ref may also define this key: read the whole document.
-            if node.hasRules, !node.isFunction, node.rules.contains(where: { !$0.suffix.isEmpty }) {
+            if node.hasRules, !node.isFunction, node.hasSuffixRules {
                 if let v = try nodeValue(node) { try walk(v, path, i, f, k) }
                 return
             }
@@ -117,7 +117,7 @@ extension Evaluator {
         if !node.children.isEmpty, virtual == nil || virtual?.objectValue != nil {
             // Rules below this node add to the object the rules here define. A value a
             // rule here produces is a leaf: rules below may not write into it or over it.
-            let leafDepth = node.rules.filter { $0.kind != .function }.map { $0.suffix.count }.max()
+            let leafDepth = node.leafDepth
             var obj = virtual?.objectValue ?? ObjectValue()
             for key in node.children.keys.sorted() {
                 let child = node.children[key]!
@@ -188,17 +188,17 @@ extension Evaluator {
 
     /// The value the rules at a node define (memoised for the current `with` context).
     func ruleValue(_ node: RuleNode) throws -> Value? {
-        let id = ObjectIdentifier(node)
+        let id = node.index
         if let c = cache[id] { return c }
-        if inProgress.contains(id) {
-            throw fail(RegoError.Code.recursion, "rule data.\(node.path.joined(separator: ".")) is recursive", node.rules.first?.location)
+        if inProgress[id] {
+            throw fail(RegoError.Code.recursion, "rule data.\(node.path.joined(separator: ".")) is recursive", node.firstLocation)
         }
-        inProgress.insert(id)
-        defer { inProgress.remove(id) }
+        inProgress[id] = true
+        defer { inProgress[id] = false }
         depth += 1
         defer { depth -= 1 }
         if depth > options.maxDepth {
-            throw fail(RegoError.Code.cancel, "maximum evaluation depth exceeded", node.rules.first?.location)
+            throw fail(RegoError.Code.cancel, "maximum evaluation depth exceeded", node.firstLocation)
         }
         let result = try computeRules(node)
         cache[id] = .some(result)
@@ -207,11 +207,11 @@ extension Evaluator {
 
     func computeRules(_ node: RuleNode) throws -> Value? {
         let rules = node.rules
-        guard let first = rules.first else {
+        if rules.isEmpty {
             if let d = node.defaultRule { return try constant(d) }
             return nil
         }
-        if first.kind == .multi {
+        if node.isMultiValue {
             var set = SetValue()
             var obj: Value? = nil
             for rule in rules {
@@ -229,10 +229,10 @@ extension Evaluator {
                     }
                 }
             }
-            if rules.contains(where: { !$0.suffix.isEmpty }) { return obj ?? .emptyObject }
+            if node.hasSuffixRules { return obj ?? .emptyObject }
             return .set(set)
         }
-        if rules.allSatisfy({ $0.suffix.isEmpty }) {
+        if !node.hasSuffixRules {
             var result: Value? = nil
             for rule in rules {
                 let frame = acquireFrame(rule.slotCount)
@@ -388,7 +388,7 @@ extension Evaluator {
         case .undefined:
             throw fail(RegoError.Code.type, "undefined function \(name)", loc)
         case .function(let node):
-            let arity = (node.rules.first ?? node.defaultRule)?.args.count ?? 0
+            let arity = node.arity
             let inputs = args.count > arity ? Array(args[0..<arity]) : args
             var acc: [Value] = []
             acc.reserveCapacity(inputs.count)
@@ -398,7 +398,7 @@ extension Evaluator {
                     // A mock's own body sees the real functions, not other mocks.
                     let saved = (self.functionOverrides, self.cache)
                     self.functionOverrides = [:]
-                    self.cache = [:]
+                    self.cache = self.freshCache()
                     defer { (self.functionOverrides, self.cache) = saved }
                     result = try self.callFunction(node, vals, loc)
                 } else {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Rego
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct RegoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -270,7 +273,22 @@ struct RegoBench: AsyncParsableCommand {
         if let input { inputValue = try JSON.parse(String(contentsOfFile: input, encoding: .utf8)) }
         let pq: PreparedQuery
         do { pq = try PreparedQuery(query: query, modules: modules, data: baseData) } catch { throw CommandFailure(describe(error)) }
-        let stats = try Benchmark.run(pq, input: inputValue, iterations: iterations)
-        print(JSON.serialize(["median_us": .number(.real(stats.medianMicros)), "p99_us": .number(.real(stats.p99Micros)), "iterations": .int(iterations)]))
+        let stats = try Benchmark.run(pq, input: inputValue, iterations: iterations, allocationCounter: preloadedAllocationCounter())
+        var report: [String: Value] = ["median_us": .number(.real(stats.medianMicros)), "p99_us": .number(.real(stats.p99Micros)), "iterations": .int(iterations)]
+        if let a = stats.allocationsPerEvaluation { report["allocs_per_eval"] = .number(.real((a * 10).rounded() / 10)) }
+        print(JSON.serialize(.object(ObjectValue(report))))
     }
+}
+
+/// The process's allocation count when `Benchmarks/Rego/malloc-count` is preloaded
+/// (`LD_PRELOAD=libmalloc_count.so`); nil otherwise, and the bench reports no allocations.
+func preloadedAllocationCounter() -> (() -> UInt64)? {
+    #if canImport(Glibc)
+    guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "astral_malloc_count") else { return nil }
+    typealias Counter = @convention(c) () -> UInt64
+    let counter = unsafeBitCast(symbol, to: Counter.self)
+    return { counter() }
+    #else
+    return nil
+    #endif
 }
