@@ -8,7 +8,8 @@
 # status, which the script returns). It holds one database, `astral_test`, and
 # two login roles with random passwords:
 #
-#   astral_owner  owns the database and the schema; runs the migrations
+#   astral_owner  owns the database and the schema; runs the migrations (CREATEDB:
+#                 tests make scratch databases)
 #   astral_app    the application role: no BYPASSRLS, not a superuser, owns
 #                 nothing; sees rows only through row-level security
 #
@@ -78,7 +79,7 @@ psql_super() {
   "${as_server[@]}" "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$base" -p "$port" -U postgres "$@"
 }
 psql_super -d postgres <<SQL
-CREATE ROLE astral_owner LOGIN PASSWORD '$owner_password' NOSUPERUSER NOCREATEROLE NOBYPASSRLS;
+CREATE ROLE astral_owner LOGIN PASSWORD '$owner_password' NOSUPERUSER NOCREATEROLE CREATEDB NOBYPASSRLS;
 CREATE ROLE astral_app LOGIN PASSWORD '$app_password' NOSUPERUSER NOCREATEROLE NOCREATEDB NOBYPASSRLS;
 CREATE DATABASE astral_test OWNER astral_owner;
 SQL
