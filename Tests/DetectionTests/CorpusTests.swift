@@ -35,6 +35,10 @@ import TestSupport
         }
         #expect((report.byType["PERSON"]?.f1 ?? 0) >= 0.89)
         #expect((report.byType["STREET_ADDRESS"]?.f1 ?? 0) >= 0.93)
+        // Secondary types (scored on the rows that label them).
+        #expect((report.byType["LOCATION"]?.f1 ?? 0) >= 0.95, "LOCATION F1 \(report.byType["LOCATION"]?.f1 ?? 0)")
+        #expect((report.byType["ORGANIZATION"]?.f1 ?? 0) >= 0.95, "ORGANIZATION F1 \(report.byType["ORGANIZATION"]?.f1 ?? 0)")
+        #expect((report.byType["NRP"]?.f1 ?? 0) >= 0.9, "NRP F1 \(report.byType["NRP"]?.f1 ?? 0)")
     }
 
     @Test func secretsRecallAndFalsePositiveRate() throws {

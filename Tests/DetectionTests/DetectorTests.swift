@@ -94,9 +94,21 @@ import Testing
         "password: ${DB_PASSWORD}",
         "Our password policy requires at least 15 characters; rotate keys every 62 days.",
         "ETag: \"160f51817b7578a2b34b12d7a31e3468\"",
+        "token:\"clm28278:AgencyIdentificationCodeContentType\"",          // CamelCase type name
+        "session_key_down_event=9lES9mfHkA-OiTydUfB0st9f9ni6xo",             // the key names an event
+        "secretName: \"K8xPq2Lm9vRt4WzN7yBc\"",                              // the key names a name
     ])
     func lookalikesAreNotSecrets(text: String) throws {
         #expect(try find(text).filter { $0.type == "SECRET" }.isEmpty)
+    }
+
+    @Test(arguments: [
+        "token:\"clm28278:Ag9cyIdX4tifQcCoZe7tTy5e\"",   // random mixed case, few capitalised words
+        "session_key=9lES9mfHkA-OiTydUfB0st9f9ni6xo",
+        "api_token = \"6rjjcdkxtcfxv42352_d7jquyw8baaqa\"",  // lower-case random: not CamelCase
+    ])
+    func nearMissesOfTheLookalikesAreStillSecrets(text: String) throws {
+        #expect(try find(text).contains { $0.type == "SECRET" }, "\(text)")
     }
 
     @Test func offsetsAreUnicodeScalarsWithEmojiAndCombiningMarks() throws {

@@ -102,6 +102,21 @@ final class FakeProvider: Sendable {
             ])
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: answer.serialized())))
         }
+        router.post("/v1/responses") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let text = String(buffer: body)
+            self.bodies.withLock { $0.append(text) }
+            let json = try OrderedJSON(parsing: text)
+            if json["stream"]?.boolValue == true {
+                let events = ResponsesEvents.textStream(Self.pieces(self.reply))
+                return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+                    for event in events { try await writer.write(ByteBuffer(string: event.serialized())) }
+                    try await writer.finish(nil)
+                })
+            }
+            let answer = ResponsesEvents.response("completed", output: [ResponsesEvents.message(self.reply)], usage: true)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: answer.serialized())))
+        }
         router.post("/v1/messages") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
             self.bodies.withLock { $0.append(String(buffer: body)) }

@@ -86,6 +86,42 @@ func reassembleOpenAI(_ events: [ServerSentEvent]) throws -> (content: String, a
         for event in out { #expect(!event.data.contains("6789")) }
     }
 
+    @Test func customToolInputIsScannedAcrossChunks() async throws {
+        func customChunk(_ input: String) -> ServerSentEvent {
+            let chunk: OrderedJSON = .object([
+                .init("object", .string("chat.completion.chunk")),
+                .init("choices", .array([.object([
+                    .init("index", .int(0)),
+                    .init("delta", .object([.init("tool_calls", .array([.object([
+                        .init("index", .int(0)),
+                        .init("type", .string("custom")),
+                        .init("custom", .object([.init("name", .string("shell")), .init("input", .string(input))])),
+                    ])]))])),
+                    .init("finish_reason", .null),
+                ])])),
+            ])
+            return ServerSentEvent(data: chunk.serialized())
+        }
+        let events = [
+            customChunk("echo 123-"), customChunk("45-6789 > out"), openAIChunk(finish: "tool_calls"),
+            ServerSentEvent(data: "[DONE]"),
+        ]
+        let (out, enforcer) = await drive(events)
+        var input = ""
+        for event in out where event.data != "[DONE]" {
+            #expect(!event.data.contains("6789"))
+            let chunk = try OrderedJSON(parsing: event.data)
+            for choice in chunk["choices"]?.arrayValue ?? [] {
+                for call in choice["delta"]?["tool_calls"]?.arrayValue ?? [] {
+                    #expect(call["function"] == nil)
+                    input += call["custom"]?["input"]?.stringValue ?? ""
+                }
+            }
+        }
+        #expect(input == "echo [REDACTED:US_SSN] > out")
+        #expect(enforcer.summary.action == .redact)
+    }
+
     @Test func blockEndsWithAnErrorEventTheSDKRaises() async throws {
         let events = [
             openAIChunk(content: "Hello there, "),

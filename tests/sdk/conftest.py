@@ -3,6 +3,7 @@ Astral and passes their addresses in the environment."""
 
 import json
 import os
+import urllib.error
 import urllib.request
 
 import pytest
@@ -72,3 +73,42 @@ def openai_client(astral_url, astral_key):
 def anthropic_client(astral_url, astral_key):
     import anthropic
     return anthropic.Anthropic(base_url=astral_url, api_key=astral_key, max_retries=0, timeout=30)
+
+
+STRICT_MODEL = "gpt-strict"
+# A second module of the tenant's bundle: a credential in an answer to
+# STRICT_MODEL blocks the answer (the default policy redacts it).
+STRICT_POLICY = """package astral.gateway
+
+import rego.v1
+
+violations contains {"action": "block", "reason": "credential in an answer to the strict model", "type": "SECRET"} if {
+	input.direction == "response"
+	input.model == "%s"
+	some f in input.findings
+	f.type == "SECRET"
+}
+""" % STRICT_MODEL
+
+
+def _admin(url, key, path, body):
+    request = urllib.request.Request(
+        url + path, data=json.dumps(body).encode(), method="POST",
+        headers={"authorization": "Bearer " + key, "content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.fixture()
+def strict_policy(astral_url, astral_key):
+    """Activates STRICT_POLICY for one test (through the admin API), then deactivates it."""
+    status = _admin(astral_url, astral_key, "/api/v1/policies", {"id": "sdk-strict", "module": STRICT_POLICY})
+    assert status in (201, 409), f"creating the strict policy answered {status}"
+    status = _admin(astral_url, astral_key, "/api/v1/policies/sdk-strict/activate", {})
+    assert status == 200, f"activating the strict policy answered {status}"
+    yield STRICT_MODEL
+    status = _admin(astral_url, astral_key, "/api/v1/policies/sdk-strict/deactivate", {})
+    assert status == 200, f"deactivating the strict policy answered {status}"

@@ -198,18 +198,63 @@ class Handler(BaseHTTPRequestHandler):
                          "usage": {"prompt_tokens": 3, "total_tokens": 3}})
 
     def _responses(self, body, scenario):
+        model = body.get("model", "gpt-fake")
         text = REPLIES.get(scenario, BENIGN)
-        self._json(200, {
-            "id": "resp_fake", "object": "response", "created_at": int(time.time()), "status": "completed",
-            "model": body.get("model", "gpt-fake"), "parallel_tool_calls": True, "tool_choice": "auto",
-            "tools": [], "error": None, "incomplete_details": None, "instructions": None, "metadata": {},
-            "temperature": 1.0, "top_p": 1.0,
-            "output": [{"type": "message", "id": "msg_fake", "status": "completed", "role": "assistant",
-                        "content": [{"type": "output_text", "text": text, "annotations": []}]}],
-            "usage": {"input_tokens": 9, "output_tokens": 5, "total_tokens": 14,
-                      "input_tokens_details": {"cached_tokens": 0},
-                      "output_tokens_details": {"reasoning_tokens": 0}},
-        })
+        tool_args = json.dumps({"name": "Jane", "ssn": SSN}) if scenario == "ssn_tool" else None
+        usage = {"input_tokens": 9, "output_tokens": 5, "total_tokens": 14,
+                 "input_tokens_details": {"cached_tokens": 0},
+                 "output_tokens_details": {"reasoning_tokens": 0}}
+        if tool_args:
+            item = {"type": "function_call", "id": "fc_fake", "call_id": "call_1", "name": "record_person",
+                    "arguments": tool_args, "status": "completed"}
+        else:
+            item = {"type": "message", "id": "msg_fake", "status": "completed", "role": "assistant",
+                    "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]}
+
+        def response(status, output, usage=None):
+            return {"id": "resp_fake", "object": "response", "created_at": 1700000000, "status": status,
+                    "model": model, "parallel_tool_calls": True, "tool_choice": "auto",
+                    "tools": [], "error": None, "incomplete_details": None,
+                    "instructions": body.get("instructions"), "metadata": {},
+                    "temperature": 1.0, "top_p": 1.0, "output": output, "usage": usage}
+
+        if not body.get("stream"):
+            return self._json(200, response("completed", [item], usage))
+        # The Responses API streaming wire format: named events, each with its
+        # type and a sequence number.
+        self._start_stream()
+        sequence = [0]
+
+        def send(payload):
+            payload["sequence_number"] = sequence[0]
+            sequence[0] += 1
+            self._event(payload, payload["type"])
+
+        send({"type": "response.created", "response": response("in_progress", [])})
+        send({"type": "response.in_progress", "response": response("in_progress", [])})
+        if tool_args:
+            send({"type": "response.output_item.added", "output_index": 0,
+                  "item": dict(item, arguments="", status="in_progress")})
+            for piece in _pieces(tool_args):
+                send({"type": "response.function_call_arguments.delta", "item_id": "fc_fake", "output_index": 0,
+                      "delta": piece})
+            send({"type": "response.function_call_arguments.done", "item_id": "fc_fake", "output_index": 0,
+                  "name": "record_person", "arguments": tool_args})
+        else:
+            send({"type": "response.output_item.added", "output_index": 0,
+                  "item": dict(item, status="in_progress", content=[])})
+            send({"type": "response.content_part.added", "item_id": "msg_fake", "output_index": 0,
+                  "content_index": 0, "part": {"type": "output_text", "text": "", "annotations": [], "logprobs": []}})
+            for piece in _pieces(text):
+                send({"type": "response.output_text.delta", "item_id": "msg_fake", "output_index": 0,
+                      "content_index": 0, "delta": piece,
+                      "logprobs": [{"token": piece, "logprob": -0.1, "top_logprobs": []}]})
+            send({"type": "response.output_text.done", "item_id": "msg_fake", "output_index": 0,
+                  "content_index": 0, "text": text, "logprobs": []})
+            send({"type": "response.content_part.done", "item_id": "msg_fake", "output_index": 0,
+                  "content_index": 0, "part": item["content"][0]})
+        send({"type": "response.output_item.done", "output_index": 0, "item": item})
+        send({"type": "response.completed", "response": response("completed", [item], usage)})
 
     # -- Anthropic -------------------------------------------------------
     def _count_tokens(self, body, scenario):

@@ -23,11 +23,13 @@ enum EntityType {
     static let creditCard = "CREDIT_CARD", iban = "IBAN_CODE", aba = "ABA_ROUTING_NUMBER", bankNumber = "US_BANK_NUMBER", crypto = "CRYPTO"
     static let mrn = "MEDICAL_RECORD_NUMBER", npi = "US_NPI", dea = "DEA_NUMBER", icd10 = "ICD10_CODE", medicalLicense = "MEDICAL_LICENSE"
     static let secret = "SECRET"
+    static let organization = "ORGANIZATION", nrp = "NRP"
 }
 
 /// Priorities when candidates overlap: the more specific, validated kind wins.
 enum Priority {
-    static let secret = 100, checksummed = 90, structured = 80, contextual = 70, phone = 60, address = 50, person = 40
+    static let secret = 100, checksummed = 90, structured = 80, contextual = 70, phone = 60, url = 55, address = 50
+    static let organization = 47, location = 45, group = 44, person = 40
 }
 
 /// All the state of one scan: the bytes, their tokens and the candidates found.
@@ -69,6 +71,8 @@ struct ScanContext {
         scanSecrets()
         scanPeople()
         scanAddresses()
+        scanPlaces()
+        scanURLs()
     }
 
     /// Keeps the best of overlapping candidates and converts byte offsets to scalar offsets.

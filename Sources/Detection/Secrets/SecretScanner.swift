@@ -280,6 +280,24 @@ extension ScanContext {
         return f == UInt8(ascii: "<") || f == UInt8(ascii: "$") || f == UInt8(ascii: "{") || f == UInt8(ascii: "%")
     }
 
+    /// The share (0...1) of the bytes that belong to capitalised words: a capital then three
+    /// or more lower-case letters ("Agency", "Identification"). CamelCase identifiers score
+    /// near 1; random mixed-case keys far lower (such a word starts at a given position of a
+    /// base62 string with a probability of about 3 %), and all-lower-case keys score 0.
+    func capitalisedWordShare(_ start: Int, _ end: Int) -> Double {
+        guard end > start else { return 0 }
+        var covered = 0
+        var k = start
+        while k < end {
+            guard Bytes.isUpper(bytes[k]) else { k += 1; continue }
+            var e = k + 1
+            while e < end && Bytes.isLower(bytes[e]) { e += 1 }
+            if e - k >= 4 { covered += e - k }
+            k = e
+        }
+        return Double(covered) / Double(end - start)
+    }
+
     /// Substrings that mark a template value rather than a credential (lower case).
     static let placeholderWords: [[UInt8]] = [
         "xxxx", "****", "your", "example", "changeme", "placeholder", "redacted", "dummy", "sample", "insert", "12345678", "abcdef", "....",
@@ -330,6 +348,8 @@ extension ScanContext {
             if symbols == 0 && !(length >= 20 && h >= 4.0 && uppers > 0 && lowers > 0) { return false }
         }
         if digits == length { return !strict && length >= 16 && h >= 2.8 }
+        // Mostly words: "clm28278:AgencyIdentificationCodeContentType" is a type name, not a key.
+        if capitalisedWordShare(start, end) >= 0.6 { return false }
         let threshold = strict ? 3.5 : (length < 16 ? 2.7 : 3.0)
         return h >= threshold
     }
@@ -473,10 +493,33 @@ extension ScanContext {
         if count > 2 && Bytes.lower(bytes[end - 2]) == UInt8(ascii: "i") && Bytes.lower(bytes[end - 1]) == UInt8(ascii: "d") { return nil }
         for (index, word) in Self.secretKeyWords.enumerated() where occurs(word, requireEnd: true) {
             for exception in Self.keyExceptionList[index] where occurs(exception, requireEnd: false) { return nil }
+            // A key that ends in an attribute word names something about a credential, not the
+            // credential itself: key_down_event, token_type, password_policy, secretName.
+            if Self.attributeWords.contains(lastKeyComponentHash(start, end)) { return nil }
             return word.rule
         }
         return nil
     }
+
+    /// The lower-case hash of the key's last component (split at `_`, `-`, `.` and at a
+    /// lower-to-upper case change).
+    func lastKeyComponentHash(_ start: Int, _ end: Int) -> UInt64 {
+        var s = end
+        while s > start {
+            let b = bytes[s - 1]
+            if !Bytes.isAlnum(b) { break }
+            if s - 1 > start && Bytes.isUpper(b) && Bytes.isLower(bytes[s - 2]) { s -= 1; break }
+            s -= 1
+        }
+        return Bytes.hashLower(bytes, s, end)
+    }
+
+    /// Last key components that describe a credential rather than hold one.
+    static let attributeWords = Bytes.hashSet([
+        "event", "down", "up", "press", "pressed", "type", "types", "name", "names", "length", "len", "size", "count", "path", "file",
+        "dir", "field", "label", "prompt", "policy", "format", "expiry", "expires", "expiration", "ttl", "timeout", "header",
+        "param", "regex", "pattern", "min", "max", "hint", "enabled", "required", "rotation", "endpoint", "url", "uri", "mode",
+    ])
 
     /// Finds the value assigned after an identifier ending at `idEnd`.
     func assignedValue(afterIdentifier idEnd: Int, tokenIndex i: Int) -> (Int, Int, AssignmentKind)? {

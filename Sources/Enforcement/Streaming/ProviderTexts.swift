@@ -29,16 +29,13 @@ public enum RequestTexts {
         switch api {
         case .openAIChatCompletions:
             body.mutate("messages") { messages in
-                messages.mutateElements { message in
-                    message.mutate("content") { visitContent(&$0, visit) }
-                    message.mutate("refusal") { visitString(&$0, visit) }
-                    message.mutate("tool_calls") { calls in
-                        calls.mutateElements { call in
-                            call.mutate("function") { visitFunctionCall(&$0, visit) }
-                        }
-                    }
-                    message.mutate("function_call") { visitFunctionCall(&$0, visit) }
-                }
+                messages.mutateElements { visitChatMessage(&$0, visit) }
+            }
+            // Predicted output: text the model reads as the expected answer.
+            body.mutate("prediction") { $0.mutate("content") { visitContent(&$0, visit) } }
+            // A structured-output schema: its name, description and every string inside.
+            body.mutate("response_format") { format in
+                format.mutate("json_schema") { visitToolDefinition(&$0, schemaKey: "schema", visit) }
             }
             body.mutate("tools") { tools in
                 tools.mutateElements { tool in
@@ -49,18 +46,23 @@ public enum RequestTexts {
                 functions.mutateElements { visitToolDefinition(&$0, schemaKey: "parameters", visit) }
             }
         case .openAIResponses:
-            body.mutate("instructions") { visitString(&$0, visit) }
+            body.mutate("instructions") { visitContent(&$0, visit) }
             body.mutate("input") { input in
                 if case .string = input { visitString(&input, visit); return }
-                input.mutateElements { item in
-                    item.mutate("content") { visitContent(&$0, visit) }
-                    item.mutate("arguments") { visitString(&$0, visit) }
-                    item.mutate("output") { visitContent(&$0, visit) }
-                    item.mutate("summary") { visitContent(&$0, visit) }
-                }
+                input.mutateElements { visitResponsesItem(&$0, visit) }
+            }
+            // A reusable prompt's variables are substituted into the prompt the model reads.
+            body.mutate("prompt") { $0.mutate("variables") { visitAllStrings(&$0, visit) } }
+            // A structured-output schema: its name, description and every string inside.
+            body.mutate("text") { text in
+                text.mutate("format") { visitToolDefinition(&$0, schemaKey: "schema", visit) }
             }
             body.mutate("tools") { tools in
-                tools.mutateElements { visitToolDefinition(&$0, schemaKey: "parameters", visit) }
+                tools.mutateElements { tool in
+                    visitToolDefinition(&tool, schemaKey: "parameters", visit)
+                    // A custom tool's input grammar.
+                    tool.mutate("format") { $0.mutate("definition") { visitString(&$0, visit) } }
+                }
             }
         case .openAIEmbeddings:
             body.mutate("input") { input in
@@ -100,26 +102,13 @@ public enum ResponseTexts {
         case .openAIChatCompletions:
             body.mutate("choices") { choices in
                 choices.mutateElements { choice in
-                    choice.mutate("message") { message in
-                        message.mutate("content") { visitContent(&$0, visit) }
-                        message.mutate("refusal") { visitString(&$0, visit) }
-                        message.mutate("tool_calls") { calls in
-                            calls.mutateElements { call in
-                                call.mutate("function") { visitFunctionCall(&$0, visit) }
-                            }
-                        }
-                        message.mutate("function_call") { visitFunctionCall(&$0, visit) }
-                    }
+                    choice.mutate("message") { visitChatMessage(&$0, visit) }
                 }
             }
         case .openAIResponses:
             body.mutate("output_text") { visitString(&$0, visit) }
             body.mutate("output") { output in
-                output.mutateElements { item in
-                    item.mutate("content") { visitContent(&$0, visit) }
-                    item.mutate("arguments") { visitString(&$0, visit) }
-                    item.mutate("summary") { visitContent(&$0, visit) }
-                }
+                output.mutateElements { visitResponsesItem(&$0, visit) }
             }
         case .openAIEmbeddings:
             break
@@ -134,6 +123,33 @@ public enum ResponseTexts {
         var texts: [String] = []
         rewrite(&copy, api: api) { texts.append($0) }
         return texts
+    }
+
+    /// Removes token log-probabilities from an answer: their tokens spell out
+    /// the text unscanned, and would not match a redacted text anyway.
+    public static func removeLogprobs(_ body: inout OrderedJSON, api: ProviderAPI) {
+        switch api {
+        case .openAIChatCompletions:
+            body.mutate("choices") { choices in
+                choices.mutateElements { choice in
+                    if let logprobs = choice["logprobs"], logprobs != .null { choice["logprobs"] = .null }
+                }
+            }
+        case .openAIResponses:
+            body.mutate("output") { output in
+                output.mutateElements { item in
+                    item.mutate("content") { content in
+                        content.mutateElements { part in
+                            if let logprobs = part["logprobs"], logprobs != .array([]), logprobs != .null {
+                                part["logprobs"] = .array([])
+                            }
+                        }
+                    }
+                }
+            }
+        case .openAIEmbeddings, .anthropicMessages:
+            break
+        }
     }
 }
 
@@ -209,16 +225,55 @@ private func visitContent(_ value: inout OrderedJSON, _ visit: (inout String) ->
             // Anthropic tool_result and OpenAI function_call_output content.
             part.mutate("content") { visitContent(&$0, visit) }
             part.mutate("output") { visitContent(&$0, visit) }
-            // Anthropic document blocks with a plain-text source.
+            // Anthropic document blocks: plain-text or content-block sources,
+            // and the title and context the model reads with them.
             part.mutate("source") { source in
                 if source["type"]?.stringValue == "text" {
                     source.mutate("data") { visitString(&$0, visit) }
                 }
+                source.mutate("content") { visitContent(&$0, visit) }
+            }
+            if part["type"]?.stringValue == "document" || part["type"]?.stringValue == "search_result" {
+                part.mutate("title") { visitString(&$0, visit) }
+                part.mutate("context") { visitString(&$0, visit) }
+            }
+            // Citations quote the cited text back.
+            part.mutate("citations") { citations in
+                citations.mutateElements { $0.mutate("cited_text") { visitString(&$0, visit) } }
             }
         }
     default:
         break
     }
+}
+
+/// An OpenAI chat message (request or answer): content, refusal, audio
+/// transcript, tool calls' and the legacy function call's arguments.
+private func visitChatMessage(_ message: inout OrderedJSON, _ visit: (inout String) -> Void) {
+    message.mutate("content") { visitContent(&$0, visit) }
+    message.mutate("refusal") { visitString(&$0, visit) }
+    message.mutate("audio") { $0.mutate("transcript") { visitString(&$0, visit) } }
+    message.mutate("tool_calls") { calls in
+        calls.mutateElements { call in
+            call.mutate("function") { visitFunctionCall(&$0, visit) }
+            // Custom tool calls carry free-form input.
+            call.mutate("custom") { $0.mutate("input") { visitString(&$0, visit) } }
+        }
+    }
+    message.mutate("function_call") { visitFunctionCall(&$0, visit) }
+}
+
+/// A Responses API item (an `input` item of a request or an `output` item of
+/// an answer): message content, reasoning summary, a tool call's arguments,
+/// input or code, a tool's output.
+private func visitResponsesItem(_ item: inout OrderedJSON, _ visit: (inout String) -> Void) {
+    if case .string = item { visitString(&item, visit); return }
+    item.mutate("content") { visitContent(&$0, visit) }
+    item.mutate("summary") { visitContent(&$0, visit) }
+    item.mutate("arguments") { visitString(&$0, visit) }
+    item.mutate("input") { visitString(&$0, visit) }
+    item.mutate("code") { visitString(&$0, visit) }
+    item.mutate("output") { visitContent(&$0, visit) }
 }
 
 private func visitFunctionCall(_ function: inout OrderedJSON, _ visit: (inout String) -> Void) {

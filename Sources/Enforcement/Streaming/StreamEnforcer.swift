@@ -56,6 +56,27 @@ public enum StreamErrorEvent {
         return ServerSentEvent(event: "error", data: body.serialized())
     }
 
+    /// The `event: error` that ends an OpenAI Responses stream: a
+    /// `ResponseErrorEvent` (`type`, `code`, `message`, `param`,
+    /// `sequence_number`) that also carries the error as an `error` object,
+    /// on which the OpenAI SDKs raise `APIError` as they do for chat completions.
+    public static func openAIResponses(message: String, type: String, sequenceNumber: Int) -> ServerSentEvent {
+        let body: OrderedJSON = .object([
+            .init("type", .string("error")),
+            .init("code", .string(type)),
+            .init("message", .string(message)),
+            .init("param", .null),
+            .init("sequence_number", .int(sequenceNumber)),
+            .init("error", .object([
+                .init("type", .string(type)),
+                .init("code", .string(type)),
+                .init("message", .string(message)),
+                .init("param", .null),
+            ])),
+        ])
+        return ServerSentEvent(event: "error", data: body.serialized())
+    }
+
     /// The message used when a streamed response is cut by policy.
     static func refusalMessage(_ inspection: Inspection) -> String {
         let reasons = inspection.reasons.isEmpty ? "" : ": " + inspection.reasons.joined(separator: "; ")
@@ -64,14 +85,14 @@ public enum StreamErrorEvent {
 }
 
 /// Enforces an OpenAI chat-completions stream chunk by chunk: every
-/// `delta.content`, `delta.refusal` and `delta.tool_calls[].function.arguments`
+/// `delta.content`, `delta.refusal`, `delta.audio.transcript`, `delta.tool_calls[].function.arguments`
+/// and `delta.tool_calls[].custom.input`
 /// of every choice runs through its own `SlidingWindow`; held-back text is
 /// released in later chunks or added to the chunk that finishes its
 /// choice; a refusal ends the stream with an error event.
 public struct OpenAIChatStreamEnforcer: Sendable {
-    private var windows: [String: SlidingWindow] = [:]
-    private var order: [String] = []
-    private let span: Int
+    /// One stream per choice field: `N.content`, `N.refusal`, `N.tool.T`, `N.custom.T`.
+    private var streams: TextStreams
     private var template: OrderedJSON?
     /// What happened so far.
     public private(set) var summary = StreamSummary()
@@ -80,7 +101,7 @@ public struct OpenAIChatStreamEnforcer: Sendable {
 
     /// Creates an enforcer whose windows hold back `span` scalars.
     public init(span: Int) {
-        self.span = span
+        streams = TextStreams(span: span)
     }
 
     /// Processes one upstream event; returns the events to send to the client.
@@ -118,28 +139,53 @@ public struct OpenAIChatStreamEnforcer: Sendable {
             if var delta = choice["delta"], delta.isObject {
                 for field in ["content", "refusal"] {
                     if let text = delta[field]?.stringValue {
-                        switch await feed(key: "\(index).\(field)", text, inspect: inspect) {
+                        switch await streams.feed("\(index).\(field)", text, inspect: inspect) {
                         case .text(let released): delta[field] = .string(released)
                         case .refuse(let inspection): return refuse(inspection)
                         }
                     }
+                }
+                if var function = delta["function_call"], let arguments = function["arguments"]?.stringValue {
+                    // The legacy single function call.
+                    switch await streams.feed("\(index).function", arguments, inspect: inspect) {
+                    case .text(let released): function["arguments"] = .string(released)
+                    case .refuse(let inspection): return refuse(inspection)
+                    }
+                    delta["function_call"] = function
+                }
+                if var audio = delta["audio"], let transcript = audio["transcript"]?.stringValue {
+                    switch await streams.feed("\(index).audio", transcript, inspect: inspect) {
+                    case .text(let released): audio["transcript"] = .string(released)
+                    case .refuse(let inspection): return refuse(inspection)
+                    }
+                    delta["audio"] = audio
                 }
                 if case .array(var calls)? = delta["tool_calls"] {
                     for callIndex in calls.indices {
                         let call = calls[callIndex]
                         let toolIndex = call["index"]?.intValue ?? callIndex
                         if var function = call["function"], let arguments = function["arguments"]?.stringValue {
-                            switch await feed(key: "\(index).tool.\(toolIndex)", arguments, inspect: inspect) {
+                            switch await streams.feed("\(index).tool.\(toolIndex)", arguments, inspect: inspect) {
                             case .text(let released): function["arguments"] = .string(released)
                             case .refuse(let inspection): return refuse(inspection)
                             }
                             calls[callIndex]["function"] = function
+                        }
+                        if var custom = call["custom"], let input = custom["input"]?.stringValue {
+                            // A custom (free-form) tool call streams its input as plain text.
+                            switch await streams.feed("\(index).custom.\(toolIndex)", input, inspect: inspect) {
+                            case .text(let released): custom["input"] = .string(released)
+                            case .refuse(let inspection): return refuse(inspection)
+                            }
+                            calls[callIndex]["custom"] = custom
                         }
                     }
                     delta["tool_calls"] = .array(calls)
                 }
                 choice["delta"] = delta
             }
+            // Token log-probabilities spell out the text unscanned: the proxy sends none.
+            if let logprobs = choice["logprobs"], logprobs != .null { choice["logprobs"] = .null }
             if let reason = choice["finish_reason"], reason != .null {
                 switch await flushChoice(index, inspect: inspect) {
                 case .refused(let events): return events
@@ -167,10 +213,8 @@ public struct OpenAIChatStreamEnforcer: Sendable {
 
     /// Ends the stream with a policy error event and records the refusal.
     private mutating func refuse(_ inspection: Inspection) -> [ServerSentEvent] {
-        for window in windows.values { summary.absorb(window) }
-        summary.action = max(summary.action, inspection.action)
-        summary.refused = true
-        summary.reasons = inspection.reasons
+        streams.abandon(into: &summary)
+        summary.refuse(inspection)
         isClosed = true
         return [StreamErrorEvent.openAI(message: StreamErrorEvent.refusalMessage(inspection), type: "policy_violation")]
     }
@@ -181,41 +225,22 @@ public struct OpenAIChatStreamEnforcer: Sendable {
         return [StreamErrorEvent.openAI(message: "The upstream sent a malformed stream event", type: "upstream_error")]
     }
 
-    private mutating func feed(key: String, _ text: String, inspect: TextInspector) async -> SlidingWindow.Release {
-        if windows[key] == nil {
-            windows[key] = SlidingWindow(span: span)
-            order.append(key)
-        }
-        guard let request = windows[key]!.append(text) else { return .text("") }
-        let inspection = await inspect(request)
-        return windows[key]!.resolve(inspection)
-    }
-
     private enum Flush {
         case flushed([String: String])
         case refused([ServerSentEvent])
     }
 
     /// Releases everything held back for one choice; keys are `content`,
-    /// `refusal` or `tool.N`.
+    /// `refusal`, `tool.N` or `custom.N`.
     private mutating func flushChoice(_ index: Int, inspect: TextInspector) async -> Flush {
         var released: [String: String] = [:]
-        for key in order where key.hasPrefix("\(index).") {
-            guard var window = windows[key] else { continue }
-            var text = ""
-            if let request = window.finish() {
-                switch window.resolve(await inspect(request)) {
-                case .text(let out): text = out
-                case .refuse(let inspection):
-                    windows[key] = window
-                    return .refused(refuse(inspection))
-                }
+        for key in streams.openKeys where key.hasPrefix("\(index).") {
+            switch await streams.close(key, into: &summary, inspect: inspect) {
+            case .refuse(let inspection): return .refused(refuse(inspection))
+            case .text(let text):
+                if !text.isEmpty { released[String(key.dropFirst("\(index).".count))] = text }
             }
-            summary.absorb(window)
-            windows[key] = nil
-            if !text.isEmpty { released[String(key.dropFirst("\(index).".count))] = text }
         }
-        order.removeAll { windows[$0] == nil }
         return .flushed(released)
     }
 
@@ -223,20 +248,31 @@ public struct OpenAIChatStreamEnforcer: Sendable {
     private static func merge(_ released: [String: String], into delta: inout OrderedJSON) {
         if !delta.isObject { delta = .object([]) }
         for (field, text) in released.sorted(by: { $0.key < $1.key }) {
-            if field.hasPrefix("tool.") {
-                let toolIndex = Int(field.dropFirst("tool.".count)) ?? 0
+            if field.hasPrefix("tool.") || field.hasPrefix("custom.") {
+                // `tool.N` is a function call's arguments, `custom.N` a custom tool call's input.
+                let isCustom = field.hasPrefix("custom.")
+                let (member, textField) = isCustom ? ("custom", "input") : ("function", "arguments")
+                let toolIndex = Int(field.split(separator: ".").last ?? "") ?? 0
                 var calls = delta["tool_calls"]?.arrayValue ?? []
                 if let position = calls.firstIndex(where: { $0["index"]?.intValue == toolIndex }) {
-                    var function = calls[position]["function"] ?? .object([])
-                    function["arguments"] = .string((function["arguments"]?.stringValue ?? "") + text)
-                    calls[position]["function"] = function
+                    var part = calls[position][member] ?? .object([])
+                    part[textField] = .string((part[textField]?.stringValue ?? "") + text)
+                    calls[position][member] = part
                 } else {
                     calls.append(.object([
                         .init("index", .int(toolIndex)),
-                        .init("function", .object([.init("arguments", .string(text))])),
+                        .init(member, .object([.init(textField, .string(text))])),
                     ]))
                 }
                 delta["tool_calls"] = .array(calls)
+            } else if field == "function" {
+                var function = delta["function_call"] ?? .object([])
+                function["arguments"] = .string((function["arguments"]?.stringValue ?? "") + text)
+                delta["function_call"] = function
+            } else if field == "audio" {
+                var audio = delta["audio"] ?? .object([])
+                audio["transcript"] = .string((audio["transcript"]?.stringValue ?? "") + text)
+                delta["audio"] = audio
             } else {
                 delta[field] = .string((delta[field]?.stringValue ?? "") + text)
             }
@@ -245,7 +281,7 @@ public struct OpenAIChatStreamEnforcer: Sendable {
 
     private mutating func flushAll(inspect: TextInspector) async -> [ServerSentEvent] {
         var out: [ServerSentEvent] = []
-        let indices = order.compactMap { Int($0.split(separator: ".").first ?? "") }
+        let indices = streams.openKeys.compactMap { Int($0.split(separator: ".").first ?? "") }
         var seen: Set<Int> = []
         for index in indices where seen.insert(index).inserted {
             switch await flushChoice(index, inspect: inspect) {
@@ -274,8 +310,10 @@ public struct OpenAIChatStreamEnforcer: Sendable {
 /// inserted before the block's `content_block_stop`; a refusal ends the
 /// stream with an `error` event.
 public struct AnthropicStreamEnforcer: Sendable {
-    private var windows: [Int: (window: SlidingWindow, deltaType: String, field: String)] = [:]
-    private let span: Int
+    /// One stream per content block, keyed by its index.
+    private var streams: TextStreams
+    /// The delta type and text field of each open block.
+    private var blocks: [Int: (deltaType: String, field: String)] = [:]
     /// What happened so far.
     public private(set) var summary = StreamSummary()
     /// Whether the stream has ended; later events are dropped.
@@ -283,7 +321,7 @@ public struct AnthropicStreamEnforcer: Sendable {
 
     /// Creates an enforcer whose windows hold back `span` scalars.
     public init(span: Int) {
-        self.span = span
+        streams = TextStreams(span: span)
     }
 
     /// Processes one upstream event; returns the events to send to the client.
@@ -310,7 +348,7 @@ public struct AnthropicStreamEnforcer: Sendable {
             case "thinking": ("thinking_delta", "thinking")
             default: ("text_delta", "text")
             }
-            windows[index] = (SlidingWindow(span: span), deltaType, field)
+            blocks[index] = (deltaType, field)
             // A block that starts with text: hold it like any delta.
             let initialField = blockType == "thinking" ? "thinking" : "text"
             if let initial = block[initialField]?.stringValue, !initial.isEmpty {
@@ -318,13 +356,27 @@ public struct AnthropicStreamEnforcer: Sendable {
                 case .text(let released): block[initialField] = .string(released)
                 case .refuse(let inspection): return refuse(inspection)
                 }
-                body["content_block"] = block
-                return [ServerSentEvent(event: event.event, data: body.serialized(), id: event.id)]
             }
-            return [event]
+            // Texts that come whole with the start (a tool input given at once, a tool result's text): inspected whole.
+            for field in ["input", "content"] {
+                guard var value = block[field] else { continue }
+                if let refusal = await inspectWhole(&value, inspect: inspect) { return refuse(refusal) }
+                block[field] = value
+            }
+            guard block != body["content_block"] else { return [event] }
+            body["content_block"] = block
+            return [ServerSentEvent(event: event.event, data: body.serialized(), id: event.id)]
         case "content_block_delta":
             let index = body["index"]?.intValue ?? 0
             guard var delta = body["delta"], let deltaType = delta["type"]?.stringValue else { return malformed() }
+            if deltaType == "citations_delta", var citation = delta["citation"], var cited = citation["cited_text"] {
+                // A citation quotes its source whole.
+                if let refusal = await inspectWhole(&cited, inspect: inspect) { return refuse(refusal) }
+                citation["cited_text"] = cited
+                delta["citation"] = citation
+                body["delta"] = delta
+                return [ServerSentEvent(event: event.event, data: body.serialized(), id: event.id)]
+            }
             let field: String? = switch deltaType {
             case "text_delta": "text"
             case "input_json_delta": "partial_json"
@@ -332,7 +384,7 @@ public struct AnthropicStreamEnforcer: Sendable {
             default: nil
             }
             guard let field, let text = delta[field]?.stringValue else { return [event] }
-            if windows[index] == nil { windows[index] = (SlidingWindow(span: span), deltaType, field) }
+            if blocks[index] == nil { blocks[index] = (deltaType, field) }
             switch await feed(index, text, inspect: inspect) {
             case .refuse(let inspection): return refuse(inspection)
             case .text(let released):
@@ -383,22 +435,44 @@ public struct AnthropicStreamEnforcer: Sendable {
     }
 
     private mutating func feed(_ index: Int, _ text: String, inspect: TextInspector) async -> SlidingWindow.Release {
-        guard let request = windows[index]!.window.append(text) else { return .text("") }
-        let inspection = await inspect(request)
-        return windows[index]!.window.resolve(inspection)
+        await streams.feed("\(index)", text, inspect: inspect)
     }
 
-    private mutating func flush(_ index: Int, inspect: TextInspector) async -> Flush {
-        guard var entry = windows[index] else { return .flushed([]) }
-        windows[index] = nil
-        var released = ""
-        if let request = entry.window.finish() {
-            switch entry.window.resolve(await inspect(request)) {
-            case .text(let text): released = text
-            case .refuse(let inspection): return .refused(refuse(inspection))
+    /// Inspects every string inside `value` whole, rewriting it to what may be
+    /// released; returns the refusal if one is refused.
+    private mutating func inspectWhole(_ value: inout OrderedJSON, inspect: TextInspector) async -> Inspection? {
+        switch value {
+        case .string(let text):
+            switch await streams.inspectWhole(text, into: &summary, inspect: inspect) {
+            case .refuse(let inspection): return inspection
+            case .text(let released): value = .string(released)
             }
+        case .array(var elements):
+            for index in elements.indices {
+                if let refusal = await inspectWhole(&elements[index], inspect: inspect) { return refusal }
+            }
+            value = .array(elements)
+        case .object(var members):
+            for index in members.indices where !Self.opaqueKeys.contains(members[index].key) {
+                if let refusal = await inspectWhole(&members[index].value, inspect: inspect) { return refusal }
+            }
+            value = .object(members)
+        default:
+            break
         }
-        summary.absorb(entry.window)
+        return nil
+    }
+
+    /// Members that are identifiers or opaque data, not text anyone reads.
+    private static let opaqueKeys: Set<String> = ["type", "id", "tool_use_id", "encrypted_content", "signature", "data", "media_type"]
+
+    private mutating func flush(_ index: Int, inspect: TextInspector) async -> Flush {
+        guard let entry = blocks.removeValue(forKey: index) else { return .flushed([]) }
+        let released: String
+        switch await streams.close("\(index)", into: &summary, inspect: inspect) {
+        case .text(let text): released = text
+        case .refuse(let inspection): return .refused(refuse(inspection))
+        }
         guard !released.isEmpty else { return .flushed([]) }
         let body: OrderedJSON = .object([
             .init("type", .string("content_block_delta")),
@@ -413,7 +487,7 @@ public struct AnthropicStreamEnforcer: Sendable {
 
     private mutating func flushAll(inspect: TextInspector) async -> [ServerSentEvent] {
         var out: [ServerSentEvent] = []
-        for index in windows.keys.sorted() {
+        for index in blocks.keys.sorted() {
             switch await flush(index, inspect: inspect) {
             case .flushed(let events): out += events
             case .refused(let events): return out + events
@@ -423,11 +497,9 @@ public struct AnthropicStreamEnforcer: Sendable {
     }
 
     private mutating func refuse(_ inspection: Inspection) -> [ServerSentEvent] {
-        for entry in windows.values { summary.absorb(entry.window) }
-        windows.removeAll()
-        summary.action = max(summary.action, inspection.action)
-        summary.refused = true
-        summary.reasons = inspection.reasons
+        streams.abandon(into: &summary)
+        blocks.removeAll()
+        summary.refuse(inspection)
         isClosed = true
         return [StreamErrorEvent.anthropic(message: StreamErrorEvent.refusalMessage(inspection), type: "policy_violation")]
     }
@@ -450,19 +522,19 @@ public protocol StreamEnforcing: Sendable {
     /// Whether the stream has ended; later events are dropped.
     var isClosed: Bool { get }
     /// The event that ends the stream with an error of `type`.
-    static func errorEvent(message: String, type: String) -> ServerSentEvent
+    mutating func errorEvent(message: String, type: String) -> ServerSentEvent
 }
 
 extension OpenAIChatStreamEnforcer: StreamEnforcing {
     /// An OpenAI-shaped error event.
-    public static func errorEvent(message: String, type: String) -> ServerSentEvent {
+    public func errorEvent(message: String, type: String) -> ServerSentEvent {
         StreamErrorEvent.openAI(message: message, type: type)
     }
 }
 
 extension AnthropicStreamEnforcer: StreamEnforcing {
     /// An Anthropic-shaped error event.
-    public static func errorEvent(message: String, type: String) -> ServerSentEvent {
+    public func errorEvent(message: String, type: String) -> ServerSentEvent {
         StreamErrorEvent.anthropic(message: message, type: type)
     }
 }

@@ -109,9 +109,16 @@ struct Proxy: Sendable {
             return ProviderError.response(
                 .badRequest, type: family.invalidRequestType, message: "Request body must be a JSON object", provider: family)
         }
+        if api == .openAIEmbeddings, Self.hasTokenInput(body["input"]) {
+            // Token ids are text Astral cannot read without the model's tokenizer.
+            return ProviderError.response(
+                .badRequest, type: family.invalidRequestType,
+                message: "input given as token ids cannot be inspected by Astral; send the input as strings",
+                provider: family)
+        }
         let model = body["model"]?.stringValue
         let wantsStream = body["stream"]?.boolValue == true
-        if wantsStream, api == .openAIResponses || api == .openAIEmbeddings || !inspectsResponse {
+        if wantsStream, api == .openAIEmbeddings || !inspectsResponse {
             // Only streams whose every event this proxy enforces are accepted.
             return ProviderError.response(
                 .badRequest, type: family.invalidRequestType,
@@ -136,19 +143,10 @@ struct Proxy: Sendable {
         if let failure = requestInspection.failure { call.failures.append(failure) }
         if requestInspection.action.refuses {
             call.outcome = .requestBlocked
-            return await finish(call, started: started, family: family) { eventID in
-                ProviderError.response(
-                    .forbidden, type: "policy_violation", message: Self.refusalMessage("request", requestInspection),
-                    provider: family, eventID: eventID)
-            }
+            return await refusal("request", requestInspection, call: call, started: started, family: family)
         }
         if requestInspection.action == .redact {
-            let parts = joined.redactedParts(requestInspection)
-            var index = 0
-            RequestTexts.rewrite(&body, api: api) { text in
-                if index < parts.count { text = parts[index] }
-                index += 1
-            }
+            Self.redact(&body, joined, requestInspection) { RequestTexts.rewrite(&$0, api: api, $1) }
         }
 
         let upstreamResponse: HTTPClientResponse
@@ -189,6 +187,7 @@ struct Proxy: Sendable {
         }
         Self.readUsage(answerJSON, into: &call)
         if inspectsResponse {
+            ResponseTexts.removeLogprobs(&answerJSON, api: api)
             let responseTexts = JoinedTexts(ResponseTexts.extract(answerJSON, api: api))
             let responseInspection: Inspection
             if responseTexts.joined.isEmpty {
@@ -203,19 +202,10 @@ struct Proxy: Sendable {
             if let failure = responseInspection.failure, !call.failures.contains(failure) { call.failures.append(failure) }
             if responseInspection.action.refuses {
                 call.outcome = .responseBlocked
-                return await finish(call, started: started, family: family) { eventID in
-                    ProviderError.response(
-                        .forbidden, type: "policy_violation", message: Self.refusalMessage("response", responseInspection),
-                        provider: family, eventID: eventID)
-                }
+                return await refusal("response", responseInspection, call: call, started: started, family: family)
             }
             if responseInspection.action == .redact {
-                let parts = responseTexts.redactedParts(responseInspection)
-                var index = 0
-                ResponseTexts.rewrite(&answerJSON, api: api) { text in
-                    if index < parts.count { text = parts[index] }
-                    index += 1
-                }
+                Self.redact(&answerJSON, responseTexts, responseInspection) { ResponseTexts.rewrite(&$0, api: api, $1) }
             }
         }
         let outgoing = answerJSON.serializedBytes()
@@ -267,12 +257,16 @@ struct Proxy: Sendable {
         let inspect: TextInspector = { text in await backend.inspect(text, context: context) }
         let span = configuration.streamWindow
         let body = ResponseBody { writer in
-            switch family {
-            case .openAI:
+            switch api {
+            case .openAIChatCompletions, .openAIEmbeddings:
                 try await self.pump(
                     upstreamResponse.body, enforcer: OpenAIChatStreamEnforcer(span: span), inspect: inspect, call: call,
                     started: started, writer: &writer)
-            case .anthropic:
+            case .openAIResponses:
+                try await self.pump(
+                    upstreamResponse.body, enforcer: OpenAIResponsesStreamEnforcer(span: span), inspect: inspect, call: call,
+                    started: started, writer: &writer)
+            case .anthropicMessages:
                 try await self.pump(
                     upstreamResponse.body, enforcer: AnthropicStreamEnforcer(span: span), inspect: inspect, call: call,
                     started: started, writer: &writer)
@@ -324,7 +318,6 @@ struct Proxy: Sendable {
             try await writer.write(ByteBuffer(string: text))
         }
 
-        let recordFailure = Enforcer.errorEvent(message: "Astral could not record the call", type: "api_error")
         var iterator = upstreamBody.makeAsyncIterator()
         while true {
             let buffer: ByteBuffer?
@@ -334,13 +327,13 @@ struct Proxy: Sendable {
                 // The upstream failed mid-stream (timeout, reset): end with a provider error event.
                 let timedOut = (UpstreamClient.classify(error) as? UpstreamClient.Failure)?.kind == .timeout
                 var tail = await enforcer.finish(inspect: inspect)
-                let failure = Enforcer.errorEvent(
+                let failure = enforcer.errorEvent(
                     message: timedOut ? "The upstream provider did not answer in time" : "The upstream provider stream failed",
                     type: timedOut ? "timeout_error" : "api_error")
                 tail.append(failure)
                 call.outcome = .upstreamFailed
                 let ok = await complete(.upstreamFailed, enforcer)
-                try await send(ok ? tail : [recordFailure], writer: &writer)
+                try await send(ok ? tail : [enforcer.errorEvent(message: Self.recordFailure, type: "api_error")], writer: &writer)
                 try await writer.finish(nil)
                 return
             }
@@ -352,7 +345,7 @@ struct Proxy: Sendable {
             }
             if enforcer.isClosed {
                 let ok = await complete(.forwarded, enforcer)
-                try await send(ok ? out : [recordFailure], writer: &writer)
+                try await send(ok ? out : [enforcer.errorEvent(message: Self.recordFailure, type: "api_error")], writer: &writer)
                 break
             }
             do {
@@ -368,12 +361,38 @@ struct Proxy: Sendable {
             for event in parser.finish() { out += await enforcer.process(event, inspect: inspect) }
             out += await enforcer.finish(inspect: inspect)
             let ok = await complete(.forwarded, enforcer)
-            try await send(ok ? out : [recordFailure], writer: &writer)
+            try await send(ok ? out : [enforcer.errorEvent(message: Self.recordFailure, type: "api_error")], writer: &writer)
         }
         try await writer.finish(nil)
     }
 
     // MARK: - Helpers
+
+    static let recordFailure = "Astral could not record the call"
+
+    /// Records a call refused by policy and answers `403 policy_violation`.
+    func refusal(
+        _ what: String, _ inspection: Inspection, call: ProxiedCall, started: ContinuousClock.Instant, family: ProviderFamily
+    ) async -> Response {
+        await finish(call, started: started, family: family) { eventID in
+            ProviderError.response(
+                .forbidden, type: "policy_violation", message: Self.refusalMessage(what, inspection),
+                provider: family, eventID: eventID)
+        }
+    }
+
+    /// Puts the redacted form of each inspected text back where `walk` visits it, in order.
+    static func redact(
+        _ body: inout OrderedJSON, _ texts: JoinedTexts, _ inspection: Inspection,
+        walk: (inout OrderedJSON, (inout String) -> Void) -> Void
+    ) {
+        let parts = texts.redactedParts(inspection)
+        var index = 0
+        walk(&body) { text in
+            if index < parts.count { text = parts[index] }
+            index += 1
+        }
+    }
 
     /// Records the call, then builds the answer with its event id; a call that
     /// cannot be recorded is not acknowledged.
@@ -437,6 +456,21 @@ struct Proxy: Sendable {
             call.outputTokens = usage["completion_tokens"]?.intValue ?? usage["output_tokens"]?.intValue
         } else if let tokens = answer["input_tokens"]?.intValue {
             call.inputTokens = tokens
+        }
+    }
+
+    /// Whether an embeddings `input` holds token ids (numbers or arrays of numbers) rather than text.
+    static func hasTokenInput(_ input: OrderedJSON?) -> Bool {
+        switch input {
+        case .number?: return true
+        case .array(let elements)?:
+            return elements.contains { element in
+                switch element {
+                case .number, .array: return true
+                default: return false
+                }
+            }
+        default: return false
         }
     }
 

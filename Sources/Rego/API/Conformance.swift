@@ -47,7 +47,10 @@ public enum CaseOutcome: Sendable {
             return ["result": .array(rows.map { row in .object(ObjectValue(row)) })]
         case .errors(let errs):
             let e = errs.first ?? RegoError(code: "eval_internal_error", message: "unknown error")
-            var obj: [String: Value] = ["code": .string(e.code), "message": .string(e.message)]
+            // Several compile errors: the first gives code and location; the message goes on
+            // with the others' lines, as OPA's own text lists every error.
+            let message = ([e.message] + errs.dropFirst().map(\.description)).joined(separator: "\n")
+            var obj: [String: Value] = ["code": .string(e.code), "message": .string(message)]
             if let l = e.location { obj["location"] = .string("\(l.file):\(l.row)") }
             return ["error": .object(ObjectValue(obj))]
         }

@@ -9,9 +9,11 @@ public final class RuleNode: Sendable {
     let rules: [CompiledRule]
     /// The `default` rule, if any.
     let defaultRule: CompiledRule?
+    /// Whether a module declares this path as its package (an empty package is `{}`).
+    let isPackage: Bool
 
-    init(path: [String], children: [String: RuleNode], rules: [CompiledRule], defaultRule: CompiledRule?) {
-        self.path = path; self.children = children; self.rules = rules; self.defaultRule = defaultRule
+    init(path: [String], children: [String: RuleNode], rules: [CompiledRule], defaultRule: CompiledRule?, isPackage: Bool = false) {
+        self.path = path; self.children = children; self.rules = rules; self.defaultRule = defaultRule; self.isPackage = isPackage
     }
 
     /// Whether this node or any descendant defines rules.
@@ -34,6 +36,10 @@ struct CompiledRule: Sendable {
     var slotCount: Int
     var location: Location
     var isDefault: Bool
+    /// The head ref as OPA prints it (`p`, `p.q[x]`), for messages.
+    var headText: String = ""
+    /// Where each `else` clause starts.
+    var elseLocations: [Location] = []
 }
 
 /// The compiled form of a set of modules: immutable and shareable across threads.
@@ -67,6 +73,11 @@ public enum Compiler {
         var errors: [RegoError] = []
         // Stage 0: metadata calls become constants.
         let modules = Metadata.rewrite(modules)
+        // Root-document shadowing, duplicate imports, variables introduced twice in a scope.
+        let early = modules.flatMap { DeclarationCheck.check($0) }
+        if !early.isEmpty { throw CompileFailure(errors: sortedByLocation(early)) }
+        let conflicts = RuleConflicts.check(modules)
+        if !conflicts.isEmpty { throw CompileFailure(errors: sortedByLocation(conflicts)) }
         // Stage 1: which names each package defines.
         var packageRules: [[String]: Set<String>] = [:]
         for m in modules {
@@ -75,11 +86,15 @@ public enum Compiler {
         // Every defined rule path (package + static head prefix) for call resolution.
         var functionPaths = Set<[String]>()
         var rulePaths = Set<[String]>()
+        var functionArities: [[String]: Int] = [:]
         for m in modules {
             for r in m.rules {
                 let p = m.package + staticPrefix(r.ref)
                 rulePaths.insert(p)
-                if r.kind == .function { functionPaths.insert(p) }
+                if r.kind == .function {
+                    functionPaths.insert(p)
+                    if functionArities[p] == nil { functionArities[p] = r.args.count }
+                }
             }
         }
         // Stage 2+3: resolve each rule.
@@ -87,6 +102,8 @@ public enum Compiler {
         for m in modules {
             let names = packageRules[m.package] ?? []
             var resolver = Resolver(module: m, ruleNames: names, functionPaths: functionPaths, rulePaths: rulePaths)
+            resolver.functionArities = functionArities
+            builder.addPackage(m.package)
             for rule in m.rules {
                 do {
                     let compiled = try resolver.compileRule(rule)
@@ -101,10 +118,29 @@ public enum Compiler {
             errors.append(contentsOf: resolver.errors)
         }
         errors.append(contentsOf: builder.errors)
-        if !errors.isEmpty {
-            throw CompileFailure(errors: errors.sorted { ($0.location?.file ?? "", $0.location?.row ?? 0, $0.location?.col ?? 0) < ($1.location?.file ?? "", $1.location?.row ?? 0, $1.location?.col ?? 0) })
+        if !errors.isEmpty { throw CompileFailure(errors: sortedByLocation(errors)) }
+        let root = builder.build()
+        // Recursion is checked once every rule compiled (OPA runs it after the safety stages).
+        let recursion = Recursion.check(root, limit: .max)
+        if !recursion.isEmpty { throw CompileFailure(errors: sortedByLocation(recursion)) }
+        // Then the operand types of builtin calls.
+        var checker = CallChecker()
+        checkTypes(root, &checker)
+        if !checker.errors.isEmpty { throw CompileFailure(errors: sortedByLocation(checker.errors)) }
+        return CompiledPolicy(root: root, modules: modules)
+    }
+
+    static func checkTypes(_ node: RuleNode, _ checker: inout CallChecker) {
+        for r in node.rules { checker.check(rule: r) }
+        if let d = node.defaultRule { checker.check(rule: d) }
+        for key in node.children.keys.sorted() {
+            if let c = node.children[key] { checkTypes(c, &checker) }
         }
-        return CompiledPolicy(root: builder.build(), modules: modules)
+    }
+
+    /// Errors in source order (file, row, column).
+    static func sortedByLocation(_ errors: [RegoError]) -> [RegoError] {
+        errors.sorted { ($0.location?.file ?? "", $0.location?.row ?? 0, $0.location?.col ?? 0) < ($1.location?.file ?? "", $1.location?.row ?? 0, $1.location?.col ?? 0) }
     }
 
     /// The leading constant string segments of a rule head (after the rule name).
@@ -124,9 +160,20 @@ public enum Compiler {
         collectPaths(policy.root, &functionPaths, &rulePaths)
         let m = Module(file: "query", package: packagePath, packageLocation: Location(file: "query", row: 1, col: 1), imports: imports, rules: [])
         var resolver = Resolver(module: m, ruleNames: [], functionPaths: functionPaths, rulePaths: rulePaths)
+        var arities: [[String]: Int] = [:]
+        collectArities(policy.root, &arities)
+        resolver.functionArities = arities
         let q = try resolver.compileQuery(body)
         if !resolver.errors.isEmpty { throw CompileFailure(errors: resolver.errors) }
+        var checker = CallChecker()
+        checker.checkBody(q.body)
+        if !checker.errors.isEmpty { throw CompileFailure(errors: checker.errors) }
         return q
+    }
+
+    static func collectArities(_ node: RuleNode, _ out: inout [[String]: Int]) {
+        if node.isFunction, let r = node.rules.first ?? node.defaultRule { out[node.path] = r.args.count }
+        for c in node.children.values { collectArities(c, &out) }
     }
 
     static func collectPaths(_ node: RuleNode, _ f: inout Set<[String]>, _ r: inout Set<[String]>) {
@@ -151,26 +198,27 @@ struct TreeBuilder {
         var children: [String: Node] = [:]
         var rules: [CompiledRule] = []
         var defaultRule: CompiledRule?
+        var isPackage = false
     }
     let root = Node()
     var errors: [RegoError] = []
+
+    /// Marks a module's package path, so that a package without rules still exists.
+    mutating func addPackage(_ path: [String]) {
+        var n = root
+        for p in path {
+            if let c = n.children[p] { n = c } else { let c = Node(); n.children[p] = c; n = c }
+        }
+        n.isPackage = true
+    }
 
     mutating func add(_ path: [String], _ rule: CompiledRule) {
         var n = root
         for p in path {
             if let c = n.children[p] { n = c } else { let c = Node(); n.children[p] = c; n = c }
         }
-        if rule.isDefault {
-            if n.defaultRule != nil {
-                errors.append(RegoError(code: RegoError.Code.type, message: "multiple default rules \(path.joined(separator: ".")) found", location: rule.location))
-            }
-            n.defaultRule = rule
-        } else {
-            if let first = n.rules.first, (first.kind == .function) != (rule.kind == .function) {
-                errors.append(RegoError(code: RegoError.Code.type, message: "conflicting rules data.\(path.joined(separator: ".")) found", location: rule.location))
-            }
-            n.rules.append(rule)
-        }
+        // Conflicting definitions were reported before (RuleConflicts).
+        if rule.isDefault { n.defaultRule = rule } else { n.rules.append(rule) }
     }
 
     func build() -> RuleNode { freeze(root, []) }
@@ -178,6 +226,6 @@ struct TreeBuilder {
     func freeze(_ n: Node, _ path: [String]) -> RuleNode {
         var kids: [String: RuleNode] = [:]
         for (k, c) in n.children { kids[k] = freeze(c, path + [k]) }
-        return RuleNode(path: path, children: kids, rules: n.rules, defaultRule: n.defaultRule)
+        return RuleNode(path: path, children: kids, rules: n.rules, defaultRule: n.defaultRule, isPackage: n.isPackage)
     }
 }

@@ -6,6 +6,8 @@ struct Resolver {
     let ruleNames: Set<String>
     let functionPaths: Set<[String]>
     let rulePaths: Set<[String]>
+    /// Number of arguments of each user function, by path under `data`.
+    var functionArities: [[String]: Int] = [:]
     var errors: [RegoError] = []
 
     var scopes: [[String: Int]] = []
@@ -112,7 +114,7 @@ struct Resolver {
             elseChain.append((ev, eb))
             scopes.removeLast()
         }
-        return CompiledRule(kind: rule.kind, suffix: suffix, args: args, key: key, value: value, body: body, elseChain: elseChain, slotCount: slotCount, location: rule.location, isDefault: rule.isDefault)
+        return CompiledRule(kind: rule.kind, suffix: suffix, args: args, key: key, value: value, body: body, elseChain: elseChain, slotCount: slotCount, location: rule.location, isDefault: rule.isDefault, headText: Recursion.refText(package: module.package, rule.ref), elseLocations: rule.elseChain.map(\.location))
     }
 
     mutating func compileQuery(_ body: [Expr]) throws -> CompiledQuery {
@@ -220,7 +222,7 @@ struct Resolver {
     mutating func resolveExpr(_ e: Expr) throws -> Expr {
         var r = e
         switch e.kind {
-        case .term(let t): r.kind = .term(try resolve(t))
+        case .term(let t): r.kind = .term(try resolve(t, topLevel: true))
         case .unify(let a, let b): r.kind = .unify(try resolve(a), try resolve(b))
         case .assign(let a, let b):
             // The assigned variables are visible from here on, not before.
@@ -322,7 +324,9 @@ struct Resolver {
         return Term(.local(s, n), loc)
     }
 
-    mutating func resolve(_ t: Term) throws -> Term {
+    /// Resolves a term; `topLevel` marks a call that is a whole expression (not a value
+    /// inside another term, which OPA hoists with an extra output argument).
+    mutating func resolve(_ t: Term, topLevel: Bool = false) throws -> Term {
         switch t.kind {
         case .value, .local: return t
         case .variable(let n): return resolveVariable(n, t.location)
@@ -332,7 +336,16 @@ struct Resolver {
             if case .ref(let hh, let hp) = head.kind { return Term(.ref(hh, hp + rpath), t.location) }
             return Term(.ref(head, rpath), t.location)
         case .call(let name, let args):
+            if let rule = nonFunctionRule(name) {
+                // Calling a rule that is not a function: OPA counts it as a function of arity 0.
+                throw CallChecker.arityError(name: rule, args: args, nested: !topLevel, builtin: nil, functionArity: 0, location: t.location)
+                    ?? RegoError(code: RegoError.Code.type, message: "undefined function \(rule)", location: t.location)
+            }
             let resolvedName = try resolveCallName(name, t.location, forWith: false)
+            let arity = resolvedName.hasPrefix("data.") ? functionArities[resolvedName.split(separator: ".").dropFirst().map(String.init)] : nil
+            if let e = CallChecker.arityError(name: resolvedName, args: args, nested: !topLevel, builtin: BuiltinRegistry.lookup(resolvedName), functionArity: arity, location: t.location) {
+                errors.append(e)
+            }
             return Term(.call(resolvedName, try args.map { try resolve($0) }), t.location)
         case .array(let items): return Term(.array(try items.map { try resolve($0) }), t.location)
         case .set(let items): return Term(.set(try items.map { try resolve($0) }), t.location)
@@ -370,6 +383,19 @@ struct Resolver {
     /// Internal calls the evaluator implements itself.
     static let evaluatorCalls: Set<String> = ["internal.member_2", "internal.member_3", "print", "internal.print", "trace", "rego.metadata.rule", "rego.metadata.chain", "opa.runtime"]
 
+    /// The full ref of the rule a call names when that rule is not a function.
+    func nonFunctionRule(_ name: String) -> String? {
+        var parts = name.split(separator: ".").map(String.init)
+        if let first = parts.first, lookup(first) == nil, let imp = importAliases[first] {
+            parts = imp + parts.dropFirst()
+        }
+        let full = parts.first == "data" ? parts : ["data"] + module.package + parts
+        let path = Array(full.dropFirst())
+        guard rulePaths.contains(path), !functionPaths.contains(path) else { return nil }
+        if parts.first != "data", BuiltinRegistry.lookup(parts.joined(separator: ".")) != nil { return nil }
+        return full.joined(separator: ".")
+    }
+
     func resolveCallName(_ name: String, _ loc: Location, forWith: Bool) throws -> String {
         var parts = name.split(separator: ".").map(String.init)
         if let first = parts.first, lookup(first) == nil, let imp = importAliases[first] {
@@ -385,7 +411,9 @@ struct Resolver {
         let dotted = parts.joined(separator: ".")
         if BuiltinRegistry.lookup(dotted) != nil || Resolver.evaluatorCalls.contains(dotted) { return dotted }
         if forWith, rulePaths.contains(Array(local.dropFirst())) { return local.joined(separator: ".") }
-        throw RegoError(code: RegoError.Code.type, message: "undefined function \(dotted)", location: loc)
+        // A rule of this package that is not a function is named by its full ref, as OPA resolves it.
+        let shown = rulePaths.contains(Array(local.dropFirst())) ? local.joined(separator: ".") : dotted
+        throw RegoError(code: RegoError.Code.type, message: "undefined function \(shown)", location: loc)
     }
 
     // MARK: slot analysis

@@ -117,7 +117,7 @@ struct ConstantFolder {
         var kids: [String: RuleNode] = [:]
         kids.reserveCapacity(node.children.count)
         for (k, c) in node.children { kids[k] = fold(c) }
-        return RuleNode(path: node.path, children: kids, rules: node.rules.map { fold($0) }, defaultRule: node.defaultRule.map { fold($0) })
+        return RuleNode(path: node.path, children: kids, rules: node.rules.map { fold($0) }, defaultRule: node.defaultRule.map { fold($0) }, isPackage: node.isPackage)
     }
 
     mutating func fold(_ rule: CompiledRule) -> CompiledRule {

@@ -68,6 +68,11 @@ extension Evaluator {
 
     func descend(_ key: Value, _ path: [Term], _ i: Int, _ node: RuleNode, _ f: Frame, _ k: (Value) throws -> Void) throws {
         if case .string(let s) = key, let child = node.children[s] {
+            // Rules here with a variable in their ref may also define this key: read the whole document.
+            if node.hasRules, !node.isFunction, node.rules.contains(where: { !$0.suffix.isEmpty }) {
+                if let v = try nodeValue(node) { try walk(v, path, i, f, k) }
+                return
+            }
             return try evalData(path, i + 1, child, f, k)
         }
         if node.hasRules {
@@ -105,27 +110,33 @@ extension Evaluator {
     func nodeValue(_ node: RuleNode) throws -> Value? {
         if !dataOverrides.isEmpty, hasOverride(atOrAbove: node.path) { return overrideAt(node.path) }
         if node.isFunction { return nil }
-        var result = baseAt(node.path)
-        if node.hasRules {
-            if let rv = try ruleValue(node) { result = result.map { Evaluator.merge($0, rv) } ?? rv }
-        }
-        if !node.children.isEmpty {
-            var obj = result?.objectValue ?? ObjectValue()
-            var any = result != nil
+        let base = baseAt(node.path)
+        var result = base
+        var virtual: Value? = nil
+        if node.hasRules { virtual = try ruleValue(node) }
+        if !node.children.isEmpty, virtual == nil || virtual?.objectValue != nil {
+            // Rules below this node add to the object the rules here define. A value a
+            // rule here produces is a leaf: rules below may not write into it or over it.
+            let leafDepth = node.rules.filter { $0.kind != .function }.map { $0.suffix.count }.max()
+            var obj = virtual?.objectValue ?? ObjectValue()
             for key in node.children.keys.sorted() {
                 let child = node.children[key]!
                 if child.isFunction { continue }
-                if let cv = try nodeValue(child) {
-                    if let existing = obj[key] { obj.set(.string(key), Evaluator.merge(existing, cv)) } else { obj.set(.string(key), cv) }
-                    any = true
-                } else if !child.hasRules && child.children.isEmpty {
-                    continue
+                guard let cv = try nodeValue(child) else { continue }
+                if let existing = obj[key] {
+                    obj.set(.string(key), try mergeVirtual(existing, cv, depth: 1, leafDepth: leafDepth, node))
+                } else {
+                    obj.set(.string(key), cv)
                 }
             }
-            if any || result == nil {
-                if result == nil || result?.objectValue != nil { result = .object(obj) }
-            }
+            virtual = .object(obj)
         }
+        if let virtual {
+            // Where base data and rules define the same scalar, the base document is kept.
+            result = base.map { Evaluator.mergeKeepingBase($0, virtual) } ?? virtual
+        }
+        // A package that defines nothing (here or below) is an empty object.
+        if result == nil, node.isPackage { result = .emptyObject }
         // Patch overrides that sit below this node.
         if !dataOverrides.isEmpty {
             let keys = node.path.map { Value.string($0) }
@@ -134,6 +145,34 @@ extension Evaluator {
             }
         }
         return result
+    }
+
+    /// Merges the values of rules at one node with those of rules below it; a path both
+    /// define is a conflict unless both are objects above the leaf depth (or equal, or sets at it).
+    func mergeVirtual(_ a: Value, _ b: Value, depth: Int, leafDepth: Int?, _ node: RuleNode) throws -> Value {
+        if a == b { return a }
+        if case .set(let x) = a, case .set(let y) = b { return .set(x.union(y)) }
+        let location = (node.rules.first ?? node.defaultRule)?.location
+        if let leafDepth, depth >= leafDepth {
+            throw fail(RegoError.Code.conflict, "object keys must be unique", location)
+        }
+        guard case .object(var x) = a, case .object(let y) = b else {
+            throw fail(RegoError.Code.conflict, "object keys must be unique", location)
+        }
+        for (k, v) in y.entries {
+            if let e = x[k] { x.set(k, try mergeVirtual(e, v, depth: depth + 1, leafDepth: leafDepth, node)) } else { x.set(k, v) }
+        }
+        return .object(x)
+    }
+
+    /// Merges a virtual document into base data: objects and sets combine; elsewhere the base value stays.
+    static func mergeKeepingBase(_ a: Value, _ b: Value) -> Value {
+        if case .set(let x) = a, case .set(let y) = b { return .set(x.union(y)) }
+        guard case .object(var x) = a, case .object(let y) = b else { return a }
+        for (k, v) in y.entries {
+            if let e = x[k] { x.set(k, mergeKeepingBase(e, v)) } else { x.set(k, v) }
+        }
+        return .object(x)
     }
 
     static func merge(_ a: Value, _ b: Value) -> Value {
@@ -337,9 +376,12 @@ extension Evaluator {
         case .trace:
             return try k(.true)
         case .runtime:
+            // As OPA's library: without runtime information the object is empty; the
+            // environment given to the evaluation appears under `env`.
+            if context.environment.isEmpty { return try k(.emptyObject) }
             var env = ObjectValue()
             for (key, v) in context.environment { env.set(.string(key), .string(v)) }
-            return try k(["env": .object(env), "version": "astral"])
+            return try k(["env": .object(env)])
         case .notFunction:
             // Calling a non-function document: treat as undefined function.
             throw fail(RegoError.Code.type, "undefined function \(name)", loc)

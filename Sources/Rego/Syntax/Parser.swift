@@ -222,6 +222,12 @@ public struct Parser {
         var elseChain: [Rule.ElseClause] = []
         while cur.isIdent("else"), !((peekToken.isPunct(".") || peekToken.isPunct("[")) && !peekToken.spaceBefore) {
             let et = cur
+            if ref.dropFirst().contains(where: { if case .value = $0.kind { return false } else { return true } }) {
+                throw error("else keyword cannot be used on rules with variables in head", et)
+            }
+            if kind == .multi {
+                throw error("else keyword cannot be used on multi-value rules", et)
+            }
             next()
             var ev: Term? = nil
             if cur.isPunct(":=") || cur.isPunct("=") { next(); ev = try exprIn() }
