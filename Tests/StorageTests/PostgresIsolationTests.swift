@@ -226,8 +226,11 @@ private final class RawConnection: Sendable {
         do {
             let scratchOwnerURL = try url(ownerURL)
             #expect(try await PostgresMigrator.migrate(ownerURL: scratchOwnerURL) == PostgresMigrator.currentVersion)
-            // Running it again is a no-op.
+            // Running it again is a no-op, through the API and through `astral migrate`.
             #expect(try await PostgresMigrator.migrate(ownerURL: scratchOwnerURL) == PostgresMigrator.currentVersion)
+            let migrated = try await AstralBinary.run(["migrate", "--database", scratchOwnerURL])
+            #expect(migrated.status == 0, "\(migrated.stderr)")
+            #expect(migrated.stdout.contains("schema at version \(PostgresMigrator.currentVersion)"))
             let scratch = try RawConnection(url: scratchOwnerURL)
             try await scratch.client.query(
                 "UPDATE astral_schema_version SET version = \(PostgresMigrator.currentVersion + 1)", logger: scratch.logger)
@@ -240,6 +243,9 @@ private final class RawConnection: Sendable {
             await #expect(throws: StorageError(.schemaTooNew, "")) {
                 try await PostgresMigrator.migrate(ownerURL: scratchOwnerURL)
             }
+            let refused = try await AstralBinary.run(["migrate", "--database", scratchOwnerURL])
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("newer than this build knows"))
         } catch {
             _ = try? await owner.client.query("DROP DATABASE \(unescaped: name) WITH (FORCE)", logger: owner.logger)
             await owner.close()

@@ -36,7 +36,7 @@ enum PostgresTestEnvironment {
 
     /// Migrates the test database once per test process.
     static func migrated() async throws {
-        try await migration.value
+        _ = try await migration.value
     }
 
     private static let migration = Task {
