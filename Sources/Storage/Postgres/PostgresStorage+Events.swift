@@ -181,7 +181,7 @@ extension PostgresStorage {
         }
     }
 
-    private static func event(from row: PostgresRandomAccessRow) throws -> EventRecord {
+    static func event(from row: PostgresRandomAccessRow) throws -> EventRecord {
         guard let kind = EventRecord.Kind(rawValue: try row["kind"].decode(String.self)),
             let input = try? JSONValue.parse(try row["input_json"].decode(String.self)),
             let reasons = try? JSONValue.parse(try row["reasons_json"].decode(String.self)).arrayValue
