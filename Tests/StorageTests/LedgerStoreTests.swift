@@ -137,6 +137,53 @@ func record(_ i: Int) throws -> LedgerRecord {
         #expect(summary.size == 40)
     }
 
+    @Test func groupTransactionsFoldEveryTenantsLeavesOnceAndKeepReceiptsExact() async throws {
+        let scratch = try ScratchDirectory()
+        let store = try makeStore(scratch)
+        let database = store.database
+        // Concurrent submissions over three tenants, two records each, every seventh one
+        // failing after its append: the group transactions defer the tree update and
+        // roll back a failed submission's leaves.
+        let results = try await withThrowingTaskGroup(of: (String, [LeafReceipt], [UInt8])?.self) { group in
+            for i in 0..<300 {
+                group.addTask {
+                    let tenant = ["a", "b", "c"][i % 3]
+                    let records = [try record(2 * i), try record(2 * i + 1)]
+                    do {
+                        let receipts = try await database.write { db -> [LeafReceipt] in
+                            let receipts = try LedgerStore.append(db, tenant: tenant, records: records)
+                            if i % 7 == 0 { throw StorageError(.corrupt, "deliberate failure") }
+                            return receipts
+                        }
+                        return (tenant, receipts, records[0].canonicalJSON)
+                    } catch {
+                        return nil
+                    }
+                }
+            }
+            return try await group.reduce(into: [(String, [LeafReceipt], [UInt8])]()) { if let r = $1 { $0.append(r) } }
+        }
+        #expect(results.count == 300 - 43)
+        for tenant in ["a", "b", "c"] {
+            let mine = results.filter { $0.0 == tenant }
+            let summary = try await store.audit(tenant: tenant)
+            #expect(summary.size == UInt64(2 * mine.count))
+            // Receipts are exactly the leaves 0..<size, two consecutive per submission.
+            let indices = mine.flatMap { $0.1.map(\.index) }.sorted()
+            #expect(indices == Array(0..<UInt64(2 * mine.count)))
+            let stored = try await store.records(tenant: tenant, from: 0, limit: 10_000)
+            let tree = try await store.tree(tenant: tenant)
+            for (_, receipts, firstJSON) in mine {
+                #expect(receipts[1].index == receipts[0].index + 1)
+                #expect(stored[Int(receipts[0].index)].canonicalJSON == firstJSON)
+                let proof = try await store.inclusionProof(tenant: tenant, index: receipts[0].index)
+                #expect(proof.root == tree.root)
+                try ProofVerifier.verifyInclusion(
+                    leafHash: receipts[0].leafHash, index: receipts[0].index, size: tree.size, proof: proof.proof, root: tree.root)
+            }
+        }
+    }
+
     @Test func instanceKeyIsPrivateAndStable() throws {
         let scratch = try ScratchDirectory()
         let first = try InstanceKey.loadOrCreate(dataDirectory: scratch.path, instanceName: "inst.example")

@@ -7,7 +7,9 @@ import Synchronization
 /// Callers `submit` a closure; submissions queue up while the writer is busy
 /// and the next transaction takes all of them (up to `maximumBatchSize`).
 /// Each submission runs in its own savepoint: one that throws is rolled back
-/// alone and its caller gets the error, while the others still commit. Every
+/// alone and its caller gets the error, while the others still commit. Ledger
+/// appends made by the submissions update the Merkle tree once per
+/// transaction (`LedgerBatch`), just before it commits. Every
 /// caller resumes only after the transaction has committed (or failed as a
 /// whole). Work runs on GRDB's writer queue, never on the cooperative pool.
 ///
@@ -63,7 +65,14 @@ public final class GroupCommitter: Sendable {
             if batch.isEmpty { return }
             do {
                 try db.inTransaction(.immediate) {
-                    for job in batch { job.run(db) }
+                    // Ledger appends insert their records now and fold into the tree once, below.
+                    let ledger = LedgerBatch.begin(on: db)
+                    defer { LedgerBatch.end(on: db) }
+                    for job in batch {
+                        let mark = ledger.mark()
+                        if !job.run(db) { ledger.rollback(to: mark) }
+                    }
+                    try ledger.flush(db)
                     return .commit
                 }
                 for job in batch { job.finish(transactionError: nil) }
@@ -76,8 +85,9 @@ public final class GroupCommitter: Sendable {
 
 /// A queued submission with its result type erased.
 private protocol CommitJob: Sendable {
-    /// Runs the work in a savepoint and keeps its outcome (writer queue only).
-    func run(_ db: Database)
+    /// Runs the work in a savepoint and keeps its outcome (writer queue only);
+    /// false when the work threw and its savepoint was rolled back.
+    func run(_ db: Database) -> Bool
     /// Resumes the caller with the kept outcome, or with `transactionError` if the transaction failed.
     func finish(transactionError: (any Error)?)
 }
@@ -95,16 +105,19 @@ private final class Job<T: Sendable>: CommitJob, @unchecked Sendable {
         self.continuation = continuation
     }
 
-    func run(_ db: Database) {
+    func run(_ db: Database) -> Bool {
         do {
             var value: T?
             try db.inSavepoint {
                 value = try work(db)
                 return .commit
             }
-            outcome = .success(value!)
+            guard let value else { throw StorageError(.corrupt, "a group-commit submission returned nothing") }
+            outcome = .success(value)
+            return true
         } catch {
             outcome = .failure(error)
+            return false
         }
     }
 

@@ -77,12 +77,19 @@ public final class LedgerStore: Sendable {
     public static func append(_ db: Database, tenant: String, records: [LedgerRecord]) throws -> [LeafReceipt] {
         try validate(tenant: tenant)
         guard !records.isEmpty else { return [] }
-        let state = try treeState(db, tenant: tenant)
-        var range = try frontier(db, tenant: tenant, state: state)
-        let leafHashes = records.map(\.leafHash)
-        let changed = try Tiles.append(leafHashes, toTreeOfSize: state.size) { key in
-            try loadTile(db, tenant: tenant, key: key)
+        if let batch = LedgerBatch.active(on: db) {
+            // Inside a group transaction: the tree update happens once, before it commits.
+            return try batch.append(db, tenant: tenant, records: records)
         }
+        let state = try treeState(db, tenant: tenant)
+        let receipts = try insertRecords(db, tenant: tenant, firstIndex: state.size, records: records)
+        try fold(db, tenant: tenant, state: state, leafHashes: records.map(\.leafHash))
+        return receipts
+    }
+
+    /// Inserts `records` as the leaves `firstIndex`, `firstIndex + 1`, ... of `tenant`'s tree
+    /// (the tree itself is updated by `fold`).
+    static func insertRecords(_ db: Database, tenant: String, firstIndex: UInt64, records: [LedgerRecord]) throws -> [LeafReceipt] {
         // Rows go in up to `recordsPerInsert` at a time: one statement step per
         // group instead of per record (the per-statement overhead dominated).
         var receipts: [LeafReceipt] = []
@@ -96,7 +103,7 @@ public final class LedgerStore: Sendable {
             values.reserveCapacity(4 * count)
             for offset in first..<(first + count) {
                 let record = records[offset]
-                let index = state.size + UInt64(offset)
+                let index = firstIndex + UInt64(offset)
                 values.append(tenant)
                 values.append(Int64(index))
                 values.append(String(decoding: record.canonicalJSON, as: UTF8.self))
@@ -106,6 +113,16 @@ public final class LedgerStore: Sendable {
             insert.setUncheckedArguments(StatementArguments(values))
             try insert.execute()
             first += count
+        }
+        return receipts
+    }
+
+    /// Appends `leafHashes` to the tree stored as `state`: rewrites the tiles they
+    /// change and the tree's size and root.
+    static func fold(_ db: Database, tenant: String, state: TreeState, leafHashes: [Hash]) throws {
+        var range = try frontier(db, tenant: tenant, state: state)
+        let changed = try Tiles.append(leafHashes, toTreeOfSize: state.size) { key in
+            try loadTile(db, tenant: tenant, key: key)
         }
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO ledger_tiles (tenant_id, level, tile_index, hashes) VALUES (?, ?, ?, ?)
@@ -124,7 +141,6 @@ public final class LedgerStore: Sendable {
             """)
         tree.setUncheckedArguments([tenant, Int64(range.size), root.withUnsafeBytes { Data($0) }])
         try tree.execute()
-        return receipts
     }
 
     /// The right edge of `tenant`'s tree in `state`: from the cache when an
