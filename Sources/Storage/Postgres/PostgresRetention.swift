@@ -77,8 +77,11 @@ public enum PostgresRetention {
         let path = URL(fileURLWithPath: directory).appendingPathComponent(name + ".jsonl").path
         let partial = path + ".partial"
         return try await database.transaction(tenant: nil) { connection in
-            // Hold the partition still: no insert lands between the export and the drop.
-            try await connection.run("LOCK TABLE \(unescaped: name) IN ACCESS EXCLUSIVE MODE", logger: logger)
+            // Hold the partition still: no insert lands between the export and the drop. DROP needs
+            // the parent's ACCESS EXCLUSIVE lock too; taking it first, in the order inserts lock
+            // (parent, then partition), keeps concurrent appends from deadlocking with us: they
+            // wait for this one partition's export instead.
+            try await connection.run("LOCK TABLE events, \(unescaped: name) IN ACCESS EXCLUSIVE MODE", logger: logger)
             let rows = try await connection.rows("SELECT * FROM \(unescaped: name) ORDER BY tenant_id, seq", logger: logger)
             var text = ""
             for row in rows {
