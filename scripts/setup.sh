@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 command -v swift >/dev/null || { echo "a Swift toolchain (6.1 or newer) is required on PATH" >&2; exit 1; }
 
-# Debian packages: SQLite headers for GRDB, python venv for the SDK tests.
-wanted=(libsqlite3-dev python3-venv)
+# Debian packages: SQLite headers for GRDB, python venv for the SDK tests,
+# PostgreSQL's server for the throwaway test cluster (scripts/pg-test-cluster.sh).
+wanted=(libsqlite3-dev python3-venv postgresql)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

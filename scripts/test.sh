@@ -17,7 +17,9 @@ swift build --build-tests
 # thread's backtrace is otherwise buried above every other thread's.
 log="$(mktemp -t astral-test.XXXXXX)"
 trap 'rm -f "$log"' EXIT
-if ! swift test --skip-build 2>&1 | tee "$log"; then
+# The PostgreSQL storage tests run against a throwaway cluster that the
+# wrapper starts, exports as ASTRAL_TEST_POSTGRES_URL / _APP_URL, and removes.
+if ! scripts/pg-test-cluster.sh swift test --skip-build 2>&1 | tee "$log"; then
   echo "---- swift test failed; fatal messages and the crashed thread:" >&2
   grep -E "Fatal error|Could not cast|Simultaneous accesses|CONTINUATION MISUSE|Program crashed|✘" "$log" | head -40 >&2 || true
   awk '/ crashed:$/ {show=1} show {print; if (++n > 60) exit}' "$log" >&2 || true

@@ -12,5 +12,6 @@ enum CommandRegistry {
         ServeCommand.self,
         KeysCommand.self,
         TenantsCommand.self,
+        MigrateCommand.self,
     ]
 }

@@ -10,6 +10,9 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
             case corrupt
             case instanceKey
             case recordTooLarge
+            case schemaTooNew
+            case database
+            case invalidConfiguration
         }
         fileprivate let kind: Kind
         /// The data directory or database could not be opened or created.
@@ -24,6 +27,12 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let instanceKey = Code(kind: .instanceKey)
         /// A record is larger than the configured limit.
         public static let recordTooLarge = Code(kind: .recordTooLarge)
+        /// The database holds a newer schema than this build knows; it refuses to start.
+        public static let schemaTooNew = Code(kind: .schemaTooNew)
+        /// The database server refused a statement or could not be reached.
+        public static let database = Code(kind: .database)
+        /// A database URL or role name is malformed.
+        public static let invalidConfiguration = Code(kind: .invalidConfiguration)
 
         /// A stable snake_case name for the code.
         public var description: String {
@@ -34,6 +43,9 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
             case .corrupt: "corrupt"
             case .instanceKey: "instance_key"
             case .recordTooLarge: "record_too_large"
+            case .schemaTooNew: "schema_too_new"
+            case .database: "database"
+            case .invalidConfiguration: "invalid_configuration"
             }
         }
     }
