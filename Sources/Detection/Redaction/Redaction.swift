@@ -14,36 +14,59 @@ public enum RedactionStyle: Sendable, Hashable {
 /// merged and replaced once, labelled with the type of the highest-scoring finding among them.
 /// Offsets are Unicode scalar offsets (as `Detector.scan` reports them); out-of-range spans are clamped.
 public func redact(_ text: String, findings: [Finding], style: RedactionStyle) -> String {
-    let scalars = Array(text.unicodeScalars)
-    let count = scalars.count
-    var spans: [Finding] = []
-    for finding in findings {
-        var f = finding
-        f.start = max(0, min(f.start, count))
-        f.end = max(f.start, min(f.end, count))
-        if f.end > f.start { spans.append(f) }
-    }
-    spans.sort { a, b in a.start != b.start ? a.start < b.start : a.end > b.end }
-    // Merge overlapping spans; the merged span keeps the best-scoring finding's type.
-    var merged: [(start: Int, end: Int, best: Finding)] = []
-    for f in spans {
-        if let last = merged.last, f.start < last.end {
-            let best = f.score > last.best.score ? f : last.best
-            merged[merged.count - 1] = (last.start, max(last.end, f.end), best)
-        } else {
-            merged.append((f.start, f.end, f))
+    guard !findings.isEmpty else { return text }
+    var text = text
+    return text.withUTF8 { bytes -> String in
+        // Offsets are in Unicode scalars; a scalar starts at every byte that is not a continuation byte.
+        var count = 0
+        for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+        var spans: [Finding] = []
+        for finding in findings {
+            var f = finding
+            f.start = max(0, min(f.start, count))
+            f.end = max(f.start, min(f.end, count))
+            if f.end > f.start { spans.append(f) }
         }
+        guard !spans.isEmpty else { return String(decoding: bytes, as: UTF8.self) }
+        spans.sort { a, b in a.start != b.start ? a.start < b.start : a.end > b.end }
+        // Merge overlapping spans; the merged span keeps the best-scoring finding's type.
+        var merged: [(start: Int, end: Int, best: Finding)] = []
+        for f in spans {
+            if let last = merged.last, f.start < last.end {
+                let best = f.score > last.best.score ? f : last.best
+                merged[merged.count - 1] = (last.start, max(last.end, f.end), best)
+            } else {
+                merged.append((f.start, f.end, f))
+            }
+        }
+        // Byte offsets of the span boundaries (ascending), found in one pass.
+        var boundaries: [Int] = []
+        boundaries.reserveCapacity(2 * merged.count)
+        for span in merged { boundaries.append(span.start); boundaries.append(span.end) }
+        var byteOffsets = [Int](repeating: bytes.count, count: boundaries.count)
+        var next = 0
+        var scalar = 0
+        for index in 0..<bytes.count where bytes[index] & 0xC0 != 0x80 {
+            while next < boundaries.count && boundaries[next] == scalar {
+                byteOffsets[next] = index
+                next += 1
+            }
+            scalar += 1
+            if next == boundaries.count { break }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16 * merged.count)
+        var position = 0
+        for (i, span) in merged.enumerated() {
+            let start = byteOffsets[2 * i], end = byteOffsets[2 * i + 1]
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<start]))
+            let value = Array(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self).unicodeScalars)
+            out.append(contentsOf: replacement(for: value[...], type: span.best.type, style: style).utf8)
+            position = end
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<bytes.count]))
+        return String(decoding: out, as: UTF8.self)
     }
-    var out = String.UnicodeScalarView()
-    var position = 0
-    for span in merged {
-        out.append(contentsOf: scalars[position..<span.start])
-        let value = scalars[span.start..<span.end]
-        out.append(contentsOf: replacement(for: value, type: span.best.type, style: style).unicodeScalars)
-        position = span.end
-    }
-    out.append(contentsOf: scalars[position..<count])
-    return String(out)
 }
 
 private let lastFourTypes: Set<String> = ["CREDIT_CARD", "US_BANK_NUMBER", "IBAN_CODE", "US_SSN", "PHONE_NUMBER"]
